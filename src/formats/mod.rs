@@ -1,0 +1,87 @@
+//! The kubelet's files, one module per family, and the kind registry.
+//!
+//! A *kind* is one on-disk shape of one file at one era (`cpu-v2`,
+//! `dra-v7`, ...), named as in the spec and the Go reference. Every kind
+//! implements [`Shape`]; [`registry`] is the single list of kinds that the
+//! CLI, detection, tests and docs read.
+
+pub mod common;
+
+use crate::go::sink::Sink;
+
+pub use common::{ChecksumInfo, FormatError, Verdict, Verification, VerifyOptions};
+
+/// How a kind's checksum is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChecksumScheme {
+    /// No checksum (file backend, image-pull records, read-only files).
+    None,
+    /// FNV-32a over the go-spew `%#v` text of the Go value.
+    SpewFnv32a,
+    /// FNV-32a over `(string)` + the JSON `data` string (cpu-v4, memory-v3).
+    DataStringFnv32a,
+    /// CRC-32/IEEE over the JSON `Data` string (dra-v6..v8).
+    DataCrc32,
+    /// Adler-32 (dockershim-v0a).
+    Adler32,
+}
+
+impl ChecksumScheme {
+    pub fn name(self) -> &'static str {
+        match self {
+            ChecksumScheme::None => "none",
+            ChecksumScheme::SpewFnv32a => "fnv32a(spew)",
+            ChecksumScheme::DataStringFnv32a => "fnv32a((string)data)",
+            ChecksumScheme::DataCrc32 => "crc32(data)",
+            ChecksumScheme::Adler32 => "adler32",
+        }
+    }
+}
+
+/// Static facts about a kind.
+#[derive(Debug, Clone, Copy)]
+pub struct KindInfo {
+    /// Kind name, as in the spec and `oracle kinds` (`cpu-v2`).
+    pub name: &'static str,
+    /// The file name the kubelet uses (`cpu_manager_state`), relative to
+    /// its root directory (`device-plugins/kubelet_internal_checkpoint`).
+    pub file: &'static str,
+    /// Kubernetes releases that write (or read) this shape (`1.18-1.35`).
+    pub versions: &'static str,
+    pub scheme: ChecksumScheme,
+    /// One line for people.
+    pub summary: &'static str,
+}
+
+/// One kind: everything the operations need, on raw file bytes.
+///
+/// All methods judge the bytes as exactly this shape, with no fallbacks to
+/// other shapes (detection chains kinds in the kubelet's order).
+pub trait Shape: Sync {
+    fn info(&self) -> &'static KindInfo;
+
+    /// The kubelet's verdict: unmarshal, checksum, restore checks.
+    fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification;
+
+    /// The exact bytes the kubelet would write for the state in `bytes`
+    /// (re-rendered, checksum recomputed). Fails where the kubelet's read
+    /// fails.
+    fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError>;
+
+    /// Streams the exact text that is hashed (spew text, or the data string
+    /// for data-checksum kinds) for the state in `bytes` into `sink`.
+    fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError>;
+
+    /// The stored checksum and the one the kubelet would store.
+    fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError>;
+}
+
+/// Every kind, in a stable order (file family, then version).
+pub fn registry() -> &'static [&'static dyn Shape] {
+    &[]
+}
+
+/// Looks a kind up by name.
+pub fn kind(name: &str) -> Option<&'static dyn Shape> {
+    registry().iter().copied().find(|k| k.info().name == name)
+}

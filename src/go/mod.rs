@@ -1,0 +1,23 @@
+//! Go behaviours with no kubelet knowledge: the pieces of Go's runtime and
+//! standard library whose exact output decides a checkpoint's bytes and
+//! checksum.
+//!
+//! * [`model`]: Go types and values (a tiny `reflect`).
+//! * [`reflect`]: typed Rust models declared once (`go_struct!`, `go_named!`).
+//! * [`json`]: `encoding/json` Marshal and Unmarshal, byte-exact.
+//! * [`spew`]: go-spew's `%#v` text, streamed into a [`sink::Sink`].
+//! * [`fnv`], [`crc`]: the two checksum hashes.
+//! * [`cpuset`]: `k8s.io/utils/cpuset` parsing and printing.
+
+pub mod cpuset;
+pub mod crc;
+pub mod fnv;
+pub mod json;
+pub mod model;
+pub mod reflect;
+pub mod sink;
+pub mod spew;
+
+pub use model::{Field, IntBits, Type, TypeKind, TypeRef, Value};
+pub use reflect::{Bytes, GoType};
+pub use sink::Sink;
