@@ -4,6 +4,7 @@
 //! Layers (imports point downwards only):
 //!
 //! * [`cli`]: the command line (clap), output rendering, exit codes.
+//! * [`ops`]: verify, explain, ... on whole files.
 //! * [`formats`]: one module per kubelet file family, the kind registry and
 //!   detection; each kind parses, serialises, checksums and runs the
 //!   kubelet's restore checks.
@@ -13,3 +14,4 @@
 pub mod cli;
 pub mod formats;
 pub mod go;
+pub mod ops;

@@ -1,7 +1,206 @@
-//! The `kubelet-ckpt` command line. STUB.
+//! The `kubelet-ckpt` command line: argument parsing (clap), output
+//! rendering and exit codes. Everything it does is an [`crate::ops`] call.
+//!
+//! Exit status: 0 when every file is `ok` (or the command succeeded), 1 when
+//! any file is not, 2 for usage and I/O errors.
 
-/// Runs the CLI and returns the process exit status.
+mod output;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::formats::{self, FormatError, Shape, Verdict, VerifyOptions};
+use crate::ops::verify::{self as vops, OpError};
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubelet-ckpt",
+    version,
+    about = "Verify, explain and rewrite the kubelet's checkpoint files, byte for byte as the kubelet does",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List every kind: name, file name, Kubernetes versions, checksum scheme.
+    Kinds {
+        #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+        output: Format,
+    },
+    /// The kubelet's verdict on each file: ok, corrupt, invalid-json or rejected.
+    Verify {
+        /// Judge every file as exactly this kind (no fallbacks).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Also run the kubelet's policy-name check against this configured policy.
+        #[arg(long)]
+        policy: Option<String>,
+        #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+        output: Format,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the exact bytes the kubelet would write for the state in FILE.
+    Canonical {
+        #[arg(long)]
+        kind: Option<String>,
+        file: PathBuf,
+    },
+    /// Print the stored checksum and the one the kubelet would store.
+    Checksum {
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+        output: Format,
+        file: PathBuf,
+    },
+    /// Print the exact text that is hashed for the state in FILE.
+    Explain {
+        #[arg(long)]
+        kind: Option<String>,
+        file: PathBuf,
+    },
+}
+
+/// Runs the CLI with the process arguments and returns the exit status.
 pub fn main() -> i32 {
-    eprintln!("kubelet-ckpt: not implemented yet");
-    2
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kubelet-ckpt: {e}");
+            2
+        }
+    }
+}
+
+/// Failures that end a command with status 2.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Op(#[from] OpError),
+    #[error("writing output: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+}
+
+fn run(cmd: Command) -> Result<i32, CliError> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cmd {
+        Command::Kinds { output } => {
+            output::kinds(&mut out, output)?;
+            Ok(0)
+        }
+        Command::Verify {
+            kind,
+            policy,
+            output,
+            files,
+        } => {
+            if let Some(k) = &kind {
+                vops::kind_by_name(k)?;
+            }
+            let opts = VerifyOptions { policy };
+            let mut all_ok = true;
+            let mut io_error = false;
+            for f in &files {
+                match vops::verify_file(f, kind.as_deref(), &opts) {
+                    Ok(r) => {
+                        all_ok &= r.verification.verdict == Verdict::Ok;
+                        output::verify(&mut out, &r, output)?;
+                    }
+                    Err(e) => {
+                        io_error = true;
+                        eprintln!("kubelet-ckpt: {e}");
+                    }
+                }
+            }
+            Ok(if io_error {
+                2
+            } else if all_ok {
+                0
+            } else {
+                1
+            })
+        }
+        Command::Canonical { kind, file } => {
+            let (k, bytes) = kind_for(&file, kind.as_deref())?;
+            match k.canonical(&bytes) {
+                Ok(c) => {
+                    out.write_all(&c)?;
+                    Ok(0)
+                }
+                Err(e) => Ok(refuse(&file, k, &e)),
+            }
+        }
+        Command::Checksum { kind, output, file } => {
+            let (k, bytes) = kind_for(&file, kind.as_deref())?;
+            match k.checksum(&bytes) {
+                Ok(c) => {
+                    output::checksum(&mut out, &file, k, &c, output)?;
+                    Ok(0)
+                }
+                Err(e) => Ok(refuse(&file, k, &e)),
+            }
+        }
+        Command::Explain { kind, file } => {
+            let (k, bytes) = kind_for(&file, kind.as_deref())?;
+            let mut sink = output::WriteSink::new(&mut out);
+            let r = k.explain(&bytes, &mut sink);
+            sink.finish()?;
+            match r {
+                Ok(()) => Ok(0),
+                Err(e) => Ok(refuse(&file, k, &e)),
+            }
+        }
+    }
+}
+
+/// The kind for a single-file command: `--kind`, or detection.
+fn kind_for(file: &Path, kind: Option<&str>) -> Result<(&'static dyn Shape, Vec<u8>), CliError> {
+    let bytes = vops::read(file)?;
+    let k = match kind {
+        Some(name) => vops::kind_by_name(name)?,
+        None => {
+            let opts = VerifyOptions::default();
+            formats::detect::detect(Some(file), &bytes, &opts)
+                .ok_or_else(|| OpError::NoKind(file.to_path_buf()))?
+                .kind
+        }
+    };
+    Ok((k, bytes))
+}
+
+/// Reports that the kubelet would not read the file; status 1.
+fn refuse(file: &Path, k: &dyn Shape, e: &FormatError) -> i32 {
+    eprintln!(
+        "kubelet-ckpt: {}: the kubelet would not load this as {}: {}",
+        file.display(),
+        k.info().name,
+        output::describe_error(e)
+    );
+    1
 }

@@ -6,6 +6,7 @@
 //! CLI, detection, tests and docs read.
 
 pub mod common;
+pub mod detect;
 
 use crate::go::sink::Sink;
 

@@ -1,0 +1,4 @@
+//! Operations on files: what the CLI (and later `scan`) runs. They work on
+//! the typed kinds of [`crate::formats`] and know nothing of the command line.
+
+pub mod verify;
