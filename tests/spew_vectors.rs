@@ -1566,3 +1566,34 @@ fn build_extra(name: &str) -> Option<Case> {
         _ => None,
     }
 }
+
+/// `render_pointer_to(x, T)` prints exactly what rendering the pointer
+/// `&x` of type `*T` prints, for every vector (both corpora) that is a
+/// non-nil pointer at top level.
+#[test]
+fn pointer_to_equals_rendering_the_pointer() {
+    let mut checked = 0;
+    let all = rows()
+        .into_iter()
+        .map(|r| (r, build as fn(&str) -> Option<Case>))
+        .chain(
+            rows_of("extra.tsv")
+                .into_iter()
+                .map(|r| (r, build_extra as fn(&str) -> Option<Case>)),
+        );
+    for (row, build) in all {
+        let case = build(&row.name).unwrap();
+        let (TypeKind::Ptr(elem), Value::Ptr(Some(x))) = (&case.ty.kind, &case.v) else {
+            continue;
+        };
+        let mut got = Vec::new();
+        spew::render_pointer_to(x, elem, &mut got);
+        assert_eq!(got, spew::to_bytes(&case.v, &case.ty), "{}", row.name);
+        if !case.rename_v1 {
+            assert_eq!(got, row.spew, "{}", row.name);
+            assert_eq!(spew::fnv32a_pointer_to(x, elem), row.fnv, "{}", row.name);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} pointer cases");
+}
