@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{ambiguous_key_type, bytes_value, typed_value};
+use common::{ambiguous_key_type, any_type, any_value, bytes_value, typed_value};
 use kubelet_ckpt::go::fnv::{fnv32a, Fnv32a};
 use kubelet_ckpt::go::sink::{CountSink, Tee};
 use kubelet_ckpt::go::spew;
@@ -135,5 +135,15 @@ proptest! {
         let vb = small_value(&b, entries);
         prop_assert_ne!(spew::to_bytes(&va, &t), spew::to_bytes(&vb, &t));
         prop_assert_ne!(spew::fnv32a(&va, &t), spew::fnv32a(&vb, &t));
+    }
+
+    /// Values whose shape does not match their type (never produced by the
+    /// decoders) render without panicking, `<invalid>` marking the mismatch.
+    #[test]
+    fn mismatched_values_never_panic(t in any_type(), v in any_value()) {
+        let text = spew::to_bytes(&v, &t);
+        prop_assert_eq!(spew::fnv32a(&v, &t), fnv32a(&text));
+        let mut out = Vec::new();
+        spew::render_pointer_to(&v, &t, &mut out);
     }
 }

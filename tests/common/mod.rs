@@ -196,3 +196,32 @@ pub fn ambiguous_key_type(t: &Type) -> bool {
         _ => false,
     }
 }
+
+/// Any value tree, unrelated to any type (for robustness tests: shapes that
+/// do not match the type must not panic the renderer).
+pub fn any_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::Int),
+        any::<u64>().prop_map(Value::Uint),
+        any::<f64>().prop_map(Value::Float),
+        (any::<f64>(), any::<f64>()).prop_map(|(a, b)| Value::Complex(a, b)),
+        bytes_value().prop_map(Value::String),
+        Just(Value::Ptr(None)),
+        Just(Value::Slice(None)),
+        Just(Value::Map(None)),
+        Just(Value::Interface(None)),
+        Just(Value::Cycle),
+    ];
+    leaf.prop_recursive(4, 32, 4, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|v| Value::Ptr(Some(Box::new(v)))),
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(|v| Value::Slice(Some(v))),
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Struct),
+            proptest::collection::vec((inner.clone(), inner.clone()), 0..4)
+                .prop_map(|v| Value::Map(Some(v))),
+            (any_type(), inner).prop_map(|(t, v)| Value::Interface(Some(Box::new((t, v))))),
+        ]
+    })
+}
