@@ -110,3 +110,30 @@ pub fn parse_string_literal(raw: &[u8]) -> Result<Option<Vec<u8>>, UnmarshalErro
         _ => Ok(None),
     }
 }
+
+/// Drops a value of any depth without recursion.
+///
+/// `Value`'s drop glue recurses once per nesting level; a 10000-deep
+/// `interface{}` value (which [`unmarshal`] accepts, as Go does) would
+/// overflow a 2 MiB thread stack when dropped normally. Checkpoint types
+/// bound the depth of what they decode, so only `interface{}` targets need
+/// this.
+pub fn drop_deep(v: Value) {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Ptr(Some(b)) => stack.push(*b),
+            Value::Slice(Some(items)) | Value::Array(items) | Value::Struct(items) => {
+                stack.extend(items);
+            }
+            Value::Map(Some(entries)) => {
+                for (k, x) in entries {
+                    stack.push(k);
+                    stack.push(x);
+                }
+            }
+            Value::Interface(Some(b)) => stack.push(b.1),
+            _ => {}
+        }
+    }
+}
