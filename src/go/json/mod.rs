@@ -6,14 +6,13 @@
 //! Layout: [`scanner`] (Go's syntax state machine and its error texts),
 //! `fields` (struct field visibility and naming), `encode` (writer),
 //! `decode` (reader), `unquote` (string literals), `quote` (Go quoting and
-//! case folding for messages and key matching), `float`, `base64`, and
+//! case folding for messages and key matching), `base64`, and
 //! [`types`] (`json.RawMessage`, `json.Number`, unsupported kinds).
 
 mod base64;
 mod decode;
 mod encode;
 mod fields;
-mod float;
 mod quote;
 pub mod scanner;
 mod tables;
@@ -22,7 +21,6 @@ mod unquote;
 
 pub use encode::{is_valid_number, MarshalOptions};
 pub use fields::{type_fields, FieldInfo, StructFields};
-pub use float::push_json_float;
 pub use quote::{equal_fold, go_quote};
 pub use scanner::{check_valid, compact, SyntaxError, MAX_NESTING_DEPTH};
 pub use types::{
