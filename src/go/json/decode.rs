@@ -11,11 +11,13 @@
 //! `interface{}` targets) is skipped or built with explicit stacks, so
 //! 10000-deep input cannot exhaust the call stack.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
 use super::fields::{type_fields, StructFields};
+use super::keyindex::{KeyIndex, KeyRef};
 use super::quote::{equal_fold, go_quote};
 use super::scanner::check_valid;
 use super::types::{is_number_type, UNSUPPORTED_TYPE_MARKER};
@@ -32,23 +34,6 @@ fn fatal(message: String, offset: usize) -> Fatal {
         message,
         offset,
         syntax: false,
-    }
-}
-
-/// Hashable form of a map key value (for O(1) entry replacement).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum MapKey {
-    Bytes(Vec<u8>),
-    Int(i64),
-    Uint(u64),
-}
-
-fn map_key_of(v: &Value) -> Option<MapKey> {
-    match v {
-        Value::String(s) => Some(MapKey::Bytes(s.clone())),
-        Value::Int(i) => Some(MapKey::Int(*i)),
-        Value::Uint(u) => Some(MapKey::Uint(*u)),
-        _ => None,
     }
 }
 
@@ -197,7 +182,8 @@ struct Decoder<'a> {
     saved: Option<UnmarshalError>,
     /// `errorContext.Struct` and `FieldStack`.
     ctx_struct: Option<TypeRef>,
-    ctx_fields: Vec<String>,
+    /// (fields of the struct, position of the field): no allocation per key.
+    ctx_fields: Vec<(Rc<StructFields>, usize)>,
     fields: HashMap<*const Type, Rc<StructFields>>,
 }
 
@@ -289,6 +275,20 @@ impl<'a> Decoder<'a> {
         f
     }
 
+    /// `strings.Join(FieldStack, ".")`.
+    fn field_path(&self) -> String {
+        let mut s = String::new();
+        for (i, (fields, fi)) in self.ctx_fields.iter().enumerate() {
+            if i > 0 {
+                s.push('.');
+            }
+            if let Some(f) = fields.list.get(*fi) {
+                s.push_str(&f.name);
+            }
+        }
+        s
+    }
+
     /// `saveError`: keeps the first error only.
     fn save(&mut self, e: UnmarshalError) {
         if self.saved.is_none() {
@@ -305,7 +305,7 @@ impl<'a> Decoder<'a> {
                     .as_deref()
                     .map(type_name)
                     .unwrap_or_default(),
-                self.ctx_fields.join("."),
+                self.field_path(),
                 t.go_string()
             )
         } else {
@@ -389,7 +389,7 @@ impl<'a> Decoder<'a> {
                 .as_deref()
                 .map(type_name)
                 .unwrap_or_default(),
-            self.ctx_fields.join(".")
+            self.field_path()
         )
     }
 
@@ -577,11 +577,11 @@ impl<'a> Decoder<'a> {
 
     /// Reads the key at `p`; returns (key start, unquoted key, position of
     /// the value).
-    fn read_key(&self, p: usize) -> Result<(usize, Vec<u8>, usize), Fatal> {
+    fn read_key(&self, p: usize) -> Result<(usize, Cow<'a, [u8]>, usize), Fatal> {
+        let data: &'a [u8] = self.data;
         let kend = self.string_end(p);
-        let key = unquote_bytes(&self.data[p.min(kend)..kend])
-            .ok_or_else(|| fatal("json: internal error: bad object key".into(), p))?
-            .into_owned();
+        let key = unquote_bytes(data.get(p.min(kend)..kend).unwrap_or_default())
+            .ok_or_else(|| fatal("json: internal error: bad object key".into(), p))?;
         let colon = self.ws(kend);
         Ok((p, key, self.ws(colon + 1)))
     }
@@ -600,11 +600,7 @@ impl<'a> Decoder<'a> {
             return Ok(self.skip(pos));
         };
         let entries = m.get_or_insert_with(Vec::new);
-        let mut index: HashMap<MapKey, usize> = entries
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (k, _))| map_key_of(k).map(|k| (k, i)))
-            .collect();
+        let mut index = KeyIndex::default();
         let mut p = self.ws(pos + 1);
         if self.at(p) == b'}' {
             return Ok(p + 1);
@@ -614,7 +610,7 @@ impl<'a> Decoder<'a> {
             let mut elem = et.zero();
             p = self.value(vpos, et, &mut elem)?;
             let kv = match &kt.kind {
-                TypeKind::String => Some(Value::String(key)),
+                TypeKind::String => Some(Value::String(key.into_owned())),
                 TypeKind::Int(bits) => match parse_int(&key, bits.bits()) {
                     Some(n) => Some(Value::Int(n)),
                     None => {
@@ -642,17 +638,15 @@ impl<'a> Decoder<'a> {
                 _ => None,
             };
             if let Some(kv) = kv {
-                match map_key_of(&kv).and_then(|k| index.get(&k).copied()) {
-                    Some(i) => {
-                        if let Some(slot) = entries.get_mut(i) {
-                            slot.1 = elem;
-                        }
-                    }
+                let found = KeyRef::of(&kv).and_then(|k| index.find(entries, k));
+                match found.and_then(|i| entries.get_mut(i)) {
+                    Some(slot) => slot.1 = elem,
                     None => {
-                        if let Some(k) = map_key_of(&kv) {
-                            index.insert(k, entries.len());
-                        }
                         entries.push((kv, elem));
+                        let pos = entries.len() - 1;
+                        if let Some(k) = entries.get(pos).and_then(|(k, _)| KeyRef::of(k)) {
+                            index.pushed(pos, k);
+                        }
                     }
                 }
             }
@@ -746,10 +740,10 @@ impl<'a> Decoder<'a> {
                     .iter()
                     .position(|f| equal_fold(f.name.as_bytes(), &key)),
             };
-            match found.and_then(|i| fields.list.get(i)) {
-                Some(f) => {
+            match found.and_then(|i| fields.list.get(i).map(|f| (i, f))) {
+                Some((fi, f)) => {
                     let slot = self.field_slot(t, v, &f.index, vpos);
-                    self.ctx_fields.push(f.name.clone());
+                    self.ctx_fields.push((Rc::clone(&fields), fi));
                     self.ctx_struct = Some(Arc::clone(t));
                     p = match slot {
                         None => self.skip(vpos),
@@ -1017,7 +1011,7 @@ impl<'a> Decoder<'a> {
             Arr(Vec<Value>),
             Obj {
                 entries: Vec<(Value, Value)>,
-                index: HashMap<Vec<u8>, usize>,
+                index: KeyIndex,
                 key: Vec<u8>,
             },
         }
@@ -1048,7 +1042,7 @@ impl<'a> Decoder<'a> {
                         (
                             finish(Frame::Obj {
                                 entries: Vec::new(),
-                                index: HashMap::new(),
+                                index: KeyIndex::default(),
                                 key: Vec::new(),
                             }),
                             q + 1,
@@ -1057,9 +1051,10 @@ impl<'a> Decoder<'a> {
                         let Ok((_, key, vpos)) = self.read_key(q) else {
                             return (Value::Interface(None), self.data.len());
                         };
+                        let key = key.into_owned();
                         stack.push(Frame::Obj {
                             entries: Vec::new(),
-                            index: HashMap::new(),
+                            index: KeyIndex::default(),
                             key,
                         });
                         p = vpos;
@@ -1083,15 +1078,15 @@ impl<'a> Decoder<'a> {
                         key,
                     } => {
                         let k = std::mem::take(key);
-                        match index.get(&k) {
-                            Some(&i) => {
-                                if let Some(slot) = entries.get_mut(i) {
-                                    slot.1 = val;
-                                }
-                            }
+                        let found = index.find(entries, KeyRef::Bytes(&k));
+                        match found.and_then(|i| entries.get_mut(i)) {
+                            Some(slot) => slot.1 = val,
                             None => {
-                                index.insert(k.clone(), entries.len());
                                 entries.push((Value::String(k), val));
+                                let pos = entries.len() - 1;
+                                if let Some(k) = entries.get(pos).and_then(|(k, _)| KeyRef::of(k)) {
+                                    index.pushed(pos, k);
+                                }
                             }
                         }
                     }
@@ -1102,7 +1097,7 @@ impl<'a> Decoder<'a> {
                         let Ok((_, k, vpos)) = self.read_key(r) else {
                             return (Value::Interface(None), self.data.len());
                         };
-                        *key = k;
+                        *key = k.into_owned();
                         p = vpos;
                     } else {
                         p = r;

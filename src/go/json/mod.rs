@@ -13,6 +13,7 @@ mod base64;
 mod decode;
 mod encode;
 mod fields;
+mod keyindex;
 mod quote;
 pub mod scanner;
 mod tables;
