@@ -20,6 +20,7 @@ use super::fields::{type_fields, StructFields};
 use super::keyindex::{KeyIndex, KeyRef};
 use super::quote::{equal_fold, go_quote};
 use super::scanner::check_valid;
+use super::strconv::{parse_float, parse_int, parse_uint};
 use super::types::{is_number_type, UNSUPPORTED_TYPE_MARKER};
 use super::unquote::unquote_bytes;
 use super::{base64, UnmarshalError};
@@ -94,87 +95,6 @@ fn type_name(t: &Type) -> String {
         Some(dot) => n[dot + 1..].to_string(),
         None => n.clone(),
     }
-}
-
-/// `strconv.ParseInt(s, 10, 64)` then `OverflowInt` for `bits`.
-pub(crate) fn parse_int(s: &[u8], bits: u32) -> Option<i64> {
-    let (neg, digits) = match s.first()? {
-        b'+' => (false, &s[1..]),
-        b'-' => (true, &s[1..]),
-        _ => (false, s),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut n: u64 = 0;
-    for &d in digits {
-        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    let limit = 1u64 << (bits - 1);
-    let v = if neg {
-        if n > limit {
-            return None;
-        }
-        0i64.wrapping_sub_unsigned(n)
-    } else {
-        if n >= limit {
-            return None;
-        }
-        i64::try_from(n).ok()?
-    };
-    Some(v)
-}
-
-/// `strconv.ParseUint(s, 10, 64)` then `OverflowUint` for `bits`.
-pub(crate) fn parse_uint(s: &[u8], bits: u32) -> Option<u64> {
-    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut n: u64 = 0;
-    for &d in s {
-        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    if bits < 64 && n >> bits != 0 {
-        return None;
-    }
-    Some(n)
-}
-
-/// `strconv.ParseFloat(s, bits)` followed by `reflect.Value.OverflowFloat`
-/// (an error either way gives `None`). Decimal syntax and signed
-/// `inf`/`infinity` as Go accepts them; Go's hexadecimal floats (`0x1p-2`,
-/// reachable only through `,string` fields) are not supported and fail.
-pub(crate) fn parse_float(s: &[u8], bits32: bool) -> Option<f64> {
-    let text = std::str::from_utf8(s).ok()?;
-    let (neg, rest) = match text.as_bytes().first()? {
-        b'+' => (false, &text[1..]),
-        b'-' => (true, &text[1..]),
-        _ => (false, text),
-    };
-    if rest.eq_ignore_ascii_case("inf") || rest.eq_ignore_ascii_case("infinity") {
-        return Some(if neg {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
-        });
-    }
-    if rest.is_empty()
-        || !rest
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
-        || !rest.as_bytes()[0].is_ascii_digit() && rest.as_bytes()[0] != b'.'
-    {
-        return None;
-    }
-    let v = if bits32 {
-        f64::from(text.parse::<f32>().ok()?)
-    } else {
-        text.parse::<f64>().ok()?
-    };
-    if v.is_infinite() {
-        return None; // ErrRange
-    }
-    Some(v)
 }
 
 struct Decoder<'a> {
@@ -1146,36 +1066,6 @@ pub(crate) fn unmarshal(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn int_parsing_like_strconv() {
-        assert_eq!(parse_int(b"+2", 64), Some(2));
-        assert_eq!(parse_int(b"03", 64), Some(3));
-        assert_eq!(parse_int(b"-0", 64), Some(0));
-        assert_eq!(parse_int(b"-9223372036854775808", 64), Some(i64::MIN));
-        assert_eq!(parse_int(b"9223372036854775808", 64), None);
-        assert_eq!(parse_int(b"128", 8), None);
-        assert_eq!(parse_int(b"-128", 8), Some(-128));
-        assert_eq!(parse_int(b" 1", 64), None);
-        assert_eq!(parse_int(b"1e3", 64), None);
-        assert_eq!(parse_uint(b"-0", 64), None);
-        assert_eq!(parse_uint(b"256", 8), None);
-        assert_eq!(parse_uint(b"18446744073709551615", 64), Some(u64::MAX));
-        assert_eq!(parse_uint(b"18446744073709551616", 64), None);
-    }
-
-    #[test]
-    fn float_parsing_like_strconv() {
-        assert_eq!(parse_float(b"1e400", false), None);
-        assert_eq!(parse_float(b"1e-400", false), Some(0.0));
-        assert_eq!(parse_float(b"3.5e38", true), None);
-        assert_eq!(parse_float(b"-Inf", false), Some(f64::NEG_INFINITY));
-        assert_eq!(parse_float(b"1E+2", false), Some(100.0));
-        assert_eq!(
-            parse_float(b"2.2250738585072011e-308", false),
-            Some(2.225_073_858_507_201e-308)
-        );
-    }
 
     #[test]
     fn names() {

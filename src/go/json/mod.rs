@@ -16,6 +16,7 @@ mod fields;
 mod keyindex;
 mod quote;
 pub mod scanner;
+mod strconv;
 mod tables;
 pub mod types;
 mod unquote;
