@@ -119,6 +119,12 @@ impl<'a> Decoder<'a> {
         self.data.get(i).copied().unwrap_or(0)
     }
 
+    /// `data[a..b]`, empty when out of range (never for well-formed input).
+    fn slice(&self, a: usize, b: usize) -> &'a [u8] {
+        let data: &'a [u8] = self.data;
+        data.get(a..b).unwrap_or_default()
+    }
+
     fn ws(&self, mut i: usize) -> usize {
         while matches!(self.at(i), b' ' | b'\t' | b'\r' | b'\n') {
             i += 1;
@@ -377,7 +383,7 @@ impl<'a> Decoder<'a> {
             b'{' => self.object(pos, t, v),
             _ => {
                 let end = self.literal_end(pos);
-                let item = &self.data[pos.min(end)..end];
+                let item = self.slice(pos, end);
                 self.literal_store(item, t, v, false, end)?;
                 Ok(end)
             }
@@ -388,7 +394,7 @@ impl<'a> Decoder<'a> {
         let (t2, v2) = match Self::indirect(t, v, false) {
             Target::Custom(cj, ct, cv) => {
                 let end = self.skip(pos);
-                self.call_custom(cj, &ct, &self.data[pos..end], cv, pos)?;
+                self.call_custom(cj, &ct, self.slice(pos, end), cv, pos)?;
                 return Ok(end);
             }
             Target::Plain(t2, v2) => (t2, v2),
@@ -465,7 +471,7 @@ impl<'a> Decoder<'a> {
         let (t2, v2) = match Self::indirect(t, v, false) {
             Target::Custom(cj, ct, cv) => {
                 let end = self.skip(pos);
-                self.call_custom(cj, &ct, &self.data[pos..end], cv, pos)?;
+                self.call_custom(cj, &ct, self.slice(pos, end), cv, pos)?;
                 return Ok(end);
             }
             Target::Plain(t2, v2) => (t2, v2),
@@ -699,7 +705,7 @@ impl<'a> Decoder<'a> {
             }
             c => {
                 end = self.literal_end(pos);
-                let item = &self.data[pos.min(end)..end];
+                let item = self.slice(pos, end);
                 match c {
                     b'n' => Quoted::Null,
                     b'"' => Quoted::Str(
@@ -898,7 +904,7 @@ impl<'a> Decoder<'a> {
     /// `literalInterface` for one literal.
     fn literal_interface(&mut self, pos: usize) -> (Value, usize) {
         let end = self.literal_end(pos);
-        let item = &self.data[pos.min(end)..end];
+        let item = self.slice(pos, end);
         let v = match item.first() {
             Some(b'n') | None => Value::Interface(None),
             Some(b't') => iface(bool_type(), Value::Bool(true)),
