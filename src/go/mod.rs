@@ -8,6 +8,7 @@
 //! * [`spew`]: go-spew's `%#v` text, streamed into a [`sink::Sink`].
 //! * [`fnv`], [`crc`]: the two checksum hashes.
 //! * [`cpuset`]: `k8s.io/utils/cpuset` parsing and printing.
+//! * [`strconv`]: Go's `Atoi` and `Quote` (accepted numbers, error texts).
 
 pub mod cpuset;
 pub mod crc;
@@ -17,6 +18,7 @@ pub mod model;
 pub mod reflect;
 pub mod sink;
 pub mod spew;
+pub mod strconv;
 
 pub use model::{Field, IntBits, Type, TypeKind, TypeRef, Value};
 pub use reflect::{Bytes, GoType};
