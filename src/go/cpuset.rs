@@ -482,6 +482,28 @@ mod tests {
         );
     }
 
+    /// The spew text the spec quotes for a pod-level entry (§2.2), and the
+    /// nil-map layout's `<nil>`.
+    #[test]
+    fn spew_rendering() {
+        let text = crate::go::spew::to_bytes(&p("7-9").to_go(), &CpuSet::go_type());
+        assert_eq!(
+            String::from_utf8_lossy(&text),
+            "(cpuset.CPUSet){elems:(map[int]struct {})map[7:{} 8:{} 9:{}]}"
+        );
+        let text = crate::go::spew::to_bytes(&CpuSet::new().to_go(), &CpuSet::go_type());
+        assert_eq!(
+            String::from_utf8_lossy(&text),
+            "(cpuset.CPUSet){elems:(map[int]struct {})map[]}"
+        );
+        let zero = CpuSetLayout::default();
+        let text = crate::go::spew::to_bytes(&zero.to_go(), &CpuSetLayout::go_type());
+        assert_eq!(
+            String::from_utf8_lossy(&text),
+            "(cpuset.CPUSet){elems:(map[int]struct {})<nil>}"
+        );
+    }
+
     /// Go's algorithm, literally (expanding every range into a set), for
     /// small inputs: the reference our range-based parser must equal.
     fn go_parse_model(s: &str) -> Result<std::collections::BTreeSet<i64>, String> {
