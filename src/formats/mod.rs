@@ -6,6 +6,10 @@
 //! CLI, detection, tests and docs read.
 
 pub mod common;
+pub mod cpu;
+pub mod gotypes;
+pub mod memory;
+pub mod resmgr;
 
 use crate::go::sink::Sink;
 
@@ -78,7 +82,17 @@ pub trait Shape: Sync {
 
 /// Every kind, in a stable order (file family, then version).
 pub fn registry() -> &'static [&'static dyn Shape] {
-    &[]
+    static KINDS: &[&dyn Shape] = &[
+        &cpu::CPU_FILE,
+        &cpu::CPU_V1,
+        &cpu::CPU_V2,
+        &cpu::CPU_V3,
+        &cpu::CPU_V4,
+        &memory::MEMORY_V1,
+        &memory::MEMORY_V2,
+        &memory::MEMORY_V3,
+    ];
+    KINDS
 }
 
 /// Looks a kind up by name.

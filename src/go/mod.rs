@@ -17,6 +17,7 @@ pub mod model;
 pub mod reflect;
 pub mod sink;
 pub mod spew;
+pub mod strconv;
 
 pub use model::{Field, IntBits, Type, TypeKind, TypeRef, Value};
 pub use reflect::{Bytes, GoType};
