@@ -153,3 +153,61 @@ pub fn check_checksum(stored: u64, accepted: &[u64], reported: u64) -> Result<()
         })
     }
 }
+
+/// A file the kubelet would load: the decoded checkpoint, its checksums and
+/// a note for people when acceptance depends on the release.
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    pub checkpoint: T,
+    pub stored: Option<u64>,
+    pub computed: Option<u64>,
+    /// Empty, or e.g. why a stored 0 passed.
+    pub note: &'static str,
+}
+
+/// A file the kubelet would refuse, with the checksums known by then (a
+/// restore check can fail after the checksum held).
+#[derive(Debug, Clone)]
+pub struct LoadError {
+    pub error: FormatError,
+    pub stored: Option<u64>,
+    pub computed: Option<u64>,
+}
+
+impl LoadError {
+    pub fn at(error: FormatError, stored: u64, computed: u64) -> LoadError {
+        LoadError {
+            error,
+            stored: Some(stored),
+            computed: Some(computed),
+        }
+    }
+}
+
+impl From<FormatError> for LoadError {
+    fn from(error: FormatError) -> LoadError {
+        LoadError {
+            error,
+            stored: None,
+            computed: None,
+        }
+    }
+}
+
+impl From<UnmarshalError> for LoadError {
+    fn from(e: UnmarshalError) -> LoadError {
+        LoadError::from(FormatError::from(e))
+    }
+}
+
+/// The [`Verification`](super::common::Verification) of a load attempt.
+pub fn verification<T>(r: Result<Loaded<T>, LoadError>) -> super::common::Verification {
+    match r {
+        Ok(l) => {
+            let mut v = super::common::Verification::ok(l.stored, l.computed);
+            v.message = l.note.to_string();
+            v
+        }
+        Err(e) => super::common::Verification::from_error(e.error, e.stored, e.computed),
+    }
+}

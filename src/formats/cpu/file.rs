@@ -79,7 +79,9 @@ impl Shape for CpuFile {
     fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
         if bytes.is_empty() {
             // The kubelet treats an empty file as "no state" and writes a new one.
-            return Verification::ok(None, None);
+            let mut v = Verification::ok(None, None);
+            v.message = "empty file: the kubelet starts without state and writes a new file".into();
+            return v;
         }
         match read(bytes, opts.policy.as_deref()) {
             Ok(_) => Verification::ok(None, None),

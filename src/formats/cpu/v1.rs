@@ -8,6 +8,7 @@ use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOpti
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
     cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
+    verification, LoadError, Loaded,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::model::TypeRef;
@@ -63,16 +64,25 @@ fn zeroed(cp: &CheckpointV1) -> CheckpointV1 {
 }
 
 /// Unmarshal, checksum (0 accepted), restore checks.
-pub fn read(bytes: &[u8], policy: Option<&str>) -> Result<(CheckpointV1, u64), FormatError> {
+pub fn read(bytes: &[u8], policy: Option<&str>) -> Result<Loaded<CheckpointV1>, LoadError> {
     let cp = decode_ok(bytes, &new_checkpoint())?;
-    let computed = compute(&cp);
-    if cp.checksum.0 != 0 {
-        check_checksum(cp.checksum.0, &[computed], computed)?;
-    }
-    checks::policy(policy, &cp.policy_name)?;
-    checks::default_set(&cp.default_cpu_set, "cpu")?;
-    checks::v1_entries(&cp.entries)?;
-    Ok((cp, computed))
+    let (stored, computed) = (cp.checksum.0, compute(&cp));
+    let at = |e| LoadError::at(e, stored, computed);
+    let note = if stored == 0 {
+        "stored checksum 0 is accepted without verification"
+    } else {
+        check_checksum(stored, &[computed], computed).map_err(at)?;
+        ""
+    };
+    checks::policy(policy, &cp.policy_name).map_err(at)?;
+    checks::default_set(&cp.default_cpu_set, "cpu").map_err(at)?;
+    checks::v1_entries(&cp.entries).map_err(at)?;
+    Ok(Loaded {
+        checkpoint: cp,
+        stored: Some(stored),
+        computed: Some(computed),
+        note,
+    })
 }
 
 /// The 1.12-1.17 writer.
@@ -93,14 +103,11 @@ impl Shape for CpuV1 {
     }
 
     fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
-        match read(bytes, opts.policy.as_deref()) {
-            Ok((cp, computed)) => Verification::ok(Some(cp.checksum.0), Some(computed)),
-            Err(e) => Verification::from_error(e, None, None),
-        }
+        verification(read(bytes, opts.policy.as_deref()))
     }
 
     fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-        write(&read(bytes, None)?.0)
+        write(&read(bytes, None).map_err(|e| e.error)?.checkpoint)
     }
 
     fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {

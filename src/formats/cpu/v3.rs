@@ -9,6 +9,7 @@ use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOpti
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
     cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
+    verification, LoadError, Loaded,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::json::UnmarshalError;
@@ -79,16 +80,25 @@ fn decode(bytes: &[u8]) -> Result<CheckpointV3, UnmarshalError> {
 }
 
 /// Unmarshal, checksum, restore checks.
-pub fn read(bytes: &[u8], policy: Option<&str>) -> Result<(CheckpointV3, u64), FormatError> {
+pub fn read(bytes: &[u8], policy: Option<&str>) -> Result<Loaded<CheckpointV3>, LoadError> {
     let cp = decode(bytes)?;
-    let computed = compute(&cp);
-    if cp.checksum.0 != computed {
-        check_checksum(cp.checksum.0, &[compute_v3_named(&cp)], computed)?;
-    }
-    checks::policy(policy, &cp.policy_name)?;
-    checks::default_set(&cp.default_cpu_set, "cpu")?;
-    checks::v2_entries(&cp.entries)?;
-    Ok((cp, computed))
+    let (stored, computed) = (cp.checksum.0, compute(&cp));
+    let at = |e| LoadError::at(e, stored, computed);
+    let note = if stored == computed {
+        ""
+    } else {
+        check_checksum(stored, &[compute_v3_named(&cp)], computed).map_err(at)?;
+        "checksum is under the Go name CPUManagerCheckpointV3: 1.37 accepts it, 1.36 reports it corrupt"
+    };
+    checks::policy(policy, &cp.policy_name).map_err(at)?;
+    checks::default_set(&cp.default_cpu_set, "cpu").map_err(at)?;
+    checks::v2_entries(&cp.entries).map_err(at)?;
+    Ok(Loaded {
+        checkpoint: cp,
+        stored: Some(stored),
+        computed: Some(computed),
+        note,
+    })
 }
 
 /// The 1.36 writer (gate on).
@@ -110,14 +120,11 @@ impl Shape for CpuV3 {
     }
 
     fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
-        match read(bytes, opts.policy.as_deref()) {
-            Ok((cp, computed)) => Verification::ok(Some(cp.checksum.0), Some(computed)),
-            Err(e) => Verification::from_error(e, None, None),
-        }
+        verification(read(bytes, opts.policy.as_deref()))
     }
 
     fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-        write(&read(bytes, None)?.0)
+        write(&read(bytes, None).map_err(|e| e.error)?.checkpoint)
     }
 
     fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {

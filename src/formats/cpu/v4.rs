@@ -6,7 +6,8 @@
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    decode, decode_data_only, encode, hash_data, marshal_failed, render_data, wrap, wrap_json,
+    decode, decode_data_only, encode, hash_data, marshal_failed, render_data, verification, wrap,
+    wrap_json, LoadError, Loaded,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::sink::Sink;
@@ -90,13 +91,20 @@ pub fn load(bytes: &[u8]) -> Result<(CheckpointV4, u64), FormatError> {
 }
 
 /// [`load`] plus the restore checks on `data`.
-pub fn read(bytes: &[u8], policy: Option<&str>) -> Result<(CheckpointV4, u64), FormatError> {
+pub fn read(bytes: &[u8], policy: Option<&str>) -> Result<Loaded<CheckpointV4>, LoadError> {
     let (cp, computed) = load(bytes)?;
+    let stored = cp.data_checksum.0;
+    let at = |e| LoadError::at(e, stored, computed);
     let d = &cp.checkpoint_data;
-    checks::policy(policy, &d.policy_name)?;
-    checks::default_set(&d.default_cpu_set, "CPU")?;
-    checks::v2_entries(&d.entries)?;
-    Ok((cp, computed))
+    checks::policy(policy, &d.policy_name).map_err(at)?;
+    checks::default_set(&d.default_cpu_set, "CPU").map_err(at)?;
+    checks::v2_entries(&d.entries).map_err(at)?;
+    Ok(Loaded {
+        checkpoint: cp,
+        stored: Some(stored),
+        computed: Some(computed),
+        note: "",
+    })
 }
 
 /// The 1.37 writer (gates on): `data` from the full state, the inlined V3
@@ -133,14 +141,16 @@ impl Shape for CpuV4 {
     }
 
     fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
-        match read(bytes, opts.policy.as_deref()) {
-            Ok((cp, computed)) => Verification::ok(Some(cp.data_checksum.0), Some(computed)),
-            Err(e) => Verification::from_error(e, None, None),
-        }
+        verification(read(bytes, opts.policy.as_deref()))
     }
 
     fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-        write(&read(bytes, None)?.0.checkpoint_data)
+        write(
+            &read(bytes, None)
+                .map_err(|e| e.error)?
+                .checkpoint
+                .checkpoint_data,
+        )
     }
 
     fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {

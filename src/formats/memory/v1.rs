@@ -9,6 +9,7 @@ use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOpti
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
     cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
+    verification, LoadError, Loaded,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::model::TypeRef;
@@ -73,14 +74,25 @@ pub fn compute_v1_named(cp: &CheckpointV1) -> u64 {
 }
 
 /// Unmarshal, checksum, policy check.
-pub fn read(bytes: &[u8], configured: Option<&str>) -> Result<(CheckpointV1, u64), FormatError> {
+pub fn read(bytes: &[u8], configured: Option<&str>) -> Result<Loaded<CheckpointV1>, LoadError> {
     let cp = decode_ok(bytes, &new_checkpoint())?;
-    let computed = compute(&cp);
-    if cp.checksum.0 != 0 && cp.checksum.0 != computed {
-        check_checksum(cp.checksum.0, &[compute_v1_named(&cp)], computed)?;
-    }
-    policy(configured, &cp.policy_name)?;
-    Ok((cp, computed))
+    let (stored, computed) = (cp.checksum.0, compute(&cp));
+    let note = if stored == 0 {
+        "stored checksum 0 is accepted by 1.36/1.37 without verification; 1.21-1.35 report it corrupt"
+    } else if stored == computed {
+        ""
+    } else {
+        check_checksum(stored, &[compute_v1_named(&cp)], computed)
+            .map_err(|e| LoadError::at(e, stored, computed))?;
+        "checksum is under the Go name MemoryManagerCheckpointV1 (a 1.36 writer): 1.36 accepts it, 1.21-1.35 and 1.37 report it corrupt"
+    };
+    policy(configured, &cp.policy_name).map_err(|e| LoadError::at(e, stored, computed))?;
+    Ok(Loaded {
+        checkpoint: cp,
+        stored: Some(stored),
+        computed: Some(computed),
+        note,
+    })
 }
 
 /// The V1 value the writer stores: cloned state, legacy checksum.
@@ -106,14 +118,11 @@ impl Shape for MemoryV1 {
     }
 
     fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
-        match read(bytes, opts.policy.as_deref()) {
-            Ok((cp, computed)) => Verification::ok(Some(cp.checksum.0), Some(computed)),
-            Err(e) => Verification::from_error(e, None, None),
-        }
+        verification(read(bytes, opts.policy.as_deref()))
     }
 
     fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-        write(&read(bytes, None)?.0)
+        write(&read(bytes, None).map_err(|e| e.error)?.checkpoint)
     }
 
     fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {

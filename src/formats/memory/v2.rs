@@ -8,6 +8,7 @@ use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOpti
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
     cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
+    verification, LoadError, Loaded,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::model::TypeRef;
@@ -63,12 +64,18 @@ pub fn compute(cp: &CheckpointV2) -> u64 {
 }
 
 /// Unmarshal, checksum, policy check.
-pub fn read(bytes: &[u8], configured: Option<&str>) -> Result<(CheckpointV2, u64), FormatError> {
+pub fn read(bytes: &[u8], configured: Option<&str>) -> Result<Loaded<CheckpointV2>, LoadError> {
     let cp = decode_ok(bytes, &new_checkpoint())?;
-    let computed = compute(&cp);
-    check_checksum(cp.checksum.0, &[computed], computed)?;
-    policy(configured, &cp.policy_name)?;
-    Ok((cp, computed))
+    let (stored, computed) = (cp.checksum.0, compute(&cp));
+    let at = |e| LoadError::at(e, stored, computed);
+    check_checksum(stored, &[computed], computed).map_err(at)?;
+    policy(configured, &cp.policy_name).map_err(at)?;
+    Ok(Loaded {
+        checkpoint: cp,
+        stored: Some(stored),
+        computed: Some(computed),
+        note: "",
+    })
 }
 
 /// The 1.36 writer (gate on).
@@ -90,14 +97,11 @@ impl Shape for MemoryV2 {
     }
 
     fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
-        match read(bytes, opts.policy.as_deref()) {
-            Ok((cp, computed)) => Verification::ok(Some(cp.checksum.0), Some(computed)),
-            Err(e) => Verification::from_error(e, None, None),
-        }
+        verification(read(bytes, opts.policy.as_deref()))
     }
 
     fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-        write(&read(bytes, None)?.0)
+        write(&read(bytes, None).map_err(|e| e.error)?.checkpoint)
     }
 
     fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {

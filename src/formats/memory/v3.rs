@@ -6,8 +6,8 @@
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    decode, decode_data_only, decode_ok, encode, hash_data, marshal_failed, render_data, wrap,
-    wrap_json,
+    decode, decode_data_only, decode_ok, encode, hash_data, marshal_failed, render_data,
+    verification, wrap, wrap_json, LoadError, Loaded,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::sink::Sink;
@@ -81,10 +81,17 @@ pub fn load(bytes: &[u8]) -> Result<(CheckpointV3, u64), FormatError> {
 }
 
 /// [`load`] plus the policy check on `data`.
-pub fn read(bytes: &[u8], configured: Option<&str>) -> Result<(CheckpointV3, u64), FormatError> {
+pub fn read(bytes: &[u8], configured: Option<&str>) -> Result<Loaded<CheckpointV3>, LoadError> {
     let (cp, computed) = load(bytes)?;
-    policy(configured, &cp.checkpoint_data.policy_name)?;
-    Ok((cp, computed))
+    let stored = cp.data_checksum.0;
+    policy(configured, &cp.checkpoint_data.policy_name)
+        .map_err(|e| LoadError::at(e, stored, computed))?;
+    Ok(Loaded {
+        checkpoint: cp,
+        stored: Some(stored),
+        computed: Some(computed),
+        note: "",
+    })
 }
 
 /// The 1.37 writer: `data` from the cloned full state, the inlined V1 part
@@ -121,14 +128,16 @@ impl Shape for MemoryV3 {
     }
 
     fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
-        match read(bytes, opts.policy.as_deref()) {
-            Ok((cp, computed)) => Verification::ok(Some(cp.data_checksum.0), Some(computed)),
-            Err(e) => Verification::from_error(e, None, None),
-        }
+        verification(read(bytes, opts.policy.as_deref()))
     }
 
     fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-        write(&read(bytes, None)?.0.checkpoint_data)
+        write(
+            &read(bytes, None)
+                .map_err(|e| e.error)?
+                .checkpoint
+                .checkpoint_data,
+        )
     }
 
     fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
