@@ -9,6 +9,7 @@
 //! * [`float`]: Go's float texts (`strconv` 'g' shortest, `encoding/json`).
 //! * [`fnv`], [`crc`]: the two checksum hashes.
 //! * [`cpuset`]: `k8s.io/utils/cpuset` parsing and printing.
+//! * [`strconv`]: Go's `Atoi` and `Quote` (accepted numbers, error texts).
 
 pub mod cpuset;
 pub mod crc;
