@@ -16,7 +16,7 @@ fn golden(kind: &str, name: &str) -> Vec<u8> {
 }
 
 fn ids(s: &cpu::CpuSet) -> Vec<i64> {
-    s.ids().collect()
+    s.iter().collect()
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crate::go::model::{Field, Type, TypeRef, Value};
 use crate::go::reflect::GoType;
 use crate::go::sink::Sink;
 use crate::go::spew;
-use crate::go::strconv::quote_str;
+use crate::go::strconv::quote;
 
 use super::common::FormatError;
 
@@ -132,8 +132,8 @@ pub fn policy_check(lead: &str, configured: Option<&str>, file: &str) -> Result<
     match configured {
         Some(c) if c != file => Err(FormatError::Rejected(format!(
             "{lead}configured policy {} differs from state checkpoint policy {}",
-            quote_str(c),
-            quote_str(file)
+            quote(c),
+            quote(file)
         ))),
         _ => Ok(()),
     }

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use crate::formats::common::FormatError;
 use crate::formats::resmgr::policy_check;
-use crate::go::strconv::quote_str;
+use crate::go::cpuset::CpuSet;
+use crate::go::strconv::quote;
 
-use super::sets;
 use super::types::{ContainerCpuBaseline, ContainerCpuBaselines, PodContainerMap, StringMap};
 
 /// `configured policy "<c>" differs from state checkpoint policy "<f>"`.
@@ -19,10 +19,10 @@ pub fn policy(configured: Option<&str>, file: &str) -> Result<(), FormatError> {
 
 /// `could not parse default cpu set "<s>": <err>` (`CPU` in 1.37's text).
 pub fn default_set(s: &str, cpu_word: &str) -> Result<(), FormatError> {
-    sets::parse(s).map(drop).map_err(|e| {
+    CpuSet::parse(s).map(drop).map_err(|e| {
         FormatError::Rejected(format!(
             "could not parse default {cpu_word} set {}: {e}",
-            quote_str(s)
+            quote(s)
         ))
     })
 }
@@ -30,11 +30,11 @@ pub fn default_set(s: &str, cpu_word: &str) -> Result<(), FormatError> {
 /// 1.12-1.17: `could not parse cpuset "<s>" for container id "<id>": <err>`.
 pub fn v1_entries(entries: &Option<StringMap>) -> Result<(), FormatError> {
     for (id, s) in entries.iter().flatten() {
-        sets::parse(s).map_err(|e| {
+        CpuSet::parse(s).map_err(|e| {
             FormatError::Rejected(format!(
                 "could not parse cpuset {} for container id {}: {e}",
-                quote_str(s),
-                quote_str(id)
+                quote(s),
+                quote(id)
             ))
         })?;
     }
@@ -45,12 +45,12 @@ pub fn v1_entries(entries: &Option<StringMap>) -> Result<(), FormatError> {
 pub fn v2_entries(entries: &Option<PodContainerMap>) -> Result<(), FormatError> {
     for (pod, containers) in entries.iter().flatten() {
         for (c, s) in containers.iter().flatten() {
-            sets::parse(s).map_err(|e| {
+            CpuSet::parse(s).map_err(|e| {
                 FormatError::Rejected(format!(
                     "could not parse cpuset {} for container {} in pod {}: {e}",
-                    quote_str(s),
-                    quote_str(c),
-                    quote_str(pod)
+                    quote(s),
+                    quote(c),
+                    quote(pod)
                 ))
             })?;
         }
@@ -61,7 +61,7 @@ pub fn v2_entries(entries: &Option<PodContainerMap>) -> Result<(), FormatError> 
 /// `set, _ := cpuset.Parse(s); set.String()`: the writer re-renders every
 /// list (a list it could not parse becomes the empty set).
 pub fn norm(s: &str) -> String {
-    sets::parse(s).map(|s| s.to_string()).unwrap_or_default()
+    CpuSet::parse(s).map(|s| s.to_string()).unwrap_or_default()
 }
 
 /// `map[string]string` with every list re-rendered; never nil.

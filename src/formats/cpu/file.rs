@@ -5,11 +5,11 @@
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::resmgr::{decode_ok, encode, marshal_failed, wrap, wrap_json};
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
+use crate::go::cpuset::CpuSet;
 use crate::go::sink::Sink;
-use crate::go::strconv::quote_str;
+use crate::go::strconv::quote;
 
 use super::checks::{norm, norm_flat};
-use super::sets;
 use super::types::StateFileData;
 
 const LEAD: &str = "[cpumanager] state file: unable to restore state from disk (";
@@ -35,12 +35,12 @@ pub fn read(bytes: &[u8], policy: Option<&str>) -> Result<StateFileData, FormatE
     if let Some(p) = policy.filter(|p| *p != d.policy_name) {
         return Err(FormatError::Rejected(format!(
             "{LEAD}policy configured {} != policy from state file {})",
-            quote_str(p),
-            quote_str(&d.policy_name)
+            quote(p),
+            quote(&d.policy_name)
         )));
     }
     let parse = |s: &str| {
-        sets::parse(s)
+        CpuSet::parse(s)
             .map(drop)
             .map_err(|e| wrap(LEAD, FormatError::Rejected(format!("{e})"))))
     };

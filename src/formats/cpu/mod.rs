@@ -3,7 +3,6 @@
 //! * [`types`]: the Go types, declared once.
 //! * [`pod_entry`]: `state.PodEntry`'s own JSON methods.
 //! * [`checks`]: restore checks and writer normalisation shared by shapes.
-//! * [`sets`]: the cpuset syntax as the family uses it.
 //! * one module per shape: [`file`], [`v1`], [`v2`], [`v3`], [`v4`].
 //!
 //! The typed accessors below ([`CpuAssignments`]) give people the state in
@@ -12,7 +11,6 @@
 pub mod checks;
 pub mod file;
 pub mod pod_entry;
-pub mod sets;
 pub mod types;
 pub mod v1;
 pub mod v2;
@@ -21,8 +19,8 @@ pub mod v4;
 
 use std::collections::BTreeMap;
 
+pub use crate::go::cpuset::{CpuSet, CpuSetError};
 pub use file::CPU_FILE;
-pub use sets::CpuSet;
 pub use v1::CPU_V1;
 pub use v2::CPU_V2;
 pub use v3::CPU_V3;
@@ -46,22 +44,22 @@ pub trait CpuAssignments {
     }
 
     /// The default set, parsed (`Err` carries the cpuset error text).
-    fn default_set(&self) -> Result<CpuSet, String> {
-        sets::parse(self.default_cpu_set_text())
+    fn default_set(&self) -> Result<CpuSet, CpuSetError> {
+        CpuSet::parse(self.default_cpu_set_text())
     }
 
     /// The CPUs `container` of `pod` holds exclusively, if it has an entry.
-    fn container_cpus(&self, pod: &str, container: &str) -> Option<Result<CpuSet, String>> {
+    fn container_cpus(&self, pod: &str, container: &str) -> Option<Result<CpuSet, CpuSetError>> {
         let list = self.entries()?.get(pod)?.as_ref()?.get(container)?;
-        Some(sets::parse(list))
+        Some(CpuSet::parse(list))
     }
 
     /// Every (pod, container, set) in key order.
-    fn assignments(&self) -> Vec<(&str, &str, Result<CpuSet, String>)> {
+    fn assignments(&self) -> Vec<(&str, &str, Result<CpuSet, CpuSetError>)> {
         let mut out = Vec::new();
         for (pod, cs) in self.entries().into_iter().flatten() {
             for (c, list) in cs.iter().flatten() {
-                out.push((pod.as_str(), c.as_str(), sets::parse(list)));
+                out.push((pod.as_str(), c.as_str(), CpuSet::parse(list)));
             }
         }
         out
@@ -69,9 +67,7 @@ pub trait CpuAssignments {
 
     /// The pod-level set of `pod` (V3/V4).
     fn pod_cpus(&self, pod: &str) -> Option<CpuSet> {
-        self.pod_entries()?
-            .get(pod)
-            .map(|e| pod_entry::cpuset_of(&e.cpu_set))
+        self.pod_entries()?.get(pod).map(|e| e.cpu_set.clone())
     }
 }
 
@@ -82,8 +78,8 @@ pub trait CpuAssignmentsById {
     fn entries(&self) -> Option<&StringMap>;
 
     /// The CPUs the container with runtime ID `id` holds, if it has an entry.
-    fn container_cpus(&self, id: &str) -> Option<Result<CpuSet, String>> {
-        self.entries()?.get(id).map(|s| sets::parse(s))
+    fn container_cpus(&self, id: &str) -> Option<Result<CpuSet, CpuSetError>> {
+        self.entries()?.get(id).map(|s| CpuSet::parse(s))
     }
 }
 

@@ -14,8 +14,9 @@ use crate::go::json::{self, UnmarshalError};
 use crate::go::model::{CustomJson, Value};
 use crate::go::reflect::GoType;
 
-use super::sets;
-use super::types::{GoCpuSet, PodEntry, PodEntryJson};
+use crate::go::cpuset::CpuSet;
+
+use super::types::{PodEntry, PodEntryJson};
 
 /// The JSON methods of `state.PodEntry`.
 pub const POD_ENTRY_JSON: CustomJson = CustomJson { marshal, unmarshal };
@@ -25,7 +26,7 @@ pub const CONTEXT_PLACEHOLDER: &str = "\u{1}podEntries-context\u{1}";
 
 fn marshal(v: &Value) -> Result<Vec<u8>, String> {
     let entry = PodEntry::from_go(v);
-    let text = cpuset_of(&entry.cpu_set).to_string();
+    let text = entry.cpu_set.to_string();
     let e = PodEntryJson { cpu_set: text };
     json::marshal(&e.to_go(), &PodEntryJson::go_type()).map_err(|e| e.message)
 }
@@ -36,11 +37,8 @@ fn unmarshal(raw: &[u8], target: &mut Value) -> Result<(), String> {
         return Err(recontext(&err.message));
     }
     let text = PodEntryJson::from_go(&e).cpu_set;
-    let set = sets::parse(&text).map_err(|err| format!("failed to parse cpuset: {err}"))?;
-    *target = PodEntry {
-        cpu_set: go_cpuset(&set),
-    }
-    .to_go();
+    let set = CpuSet::parse(&text).map_err(|err| format!("failed to parse cpuset: {err}"))?;
+    *target = PodEntry { cpu_set: set }.to_go();
     Ok(())
 }
 
@@ -77,18 +75,6 @@ pub fn with_context(mut err: UnmarshalError, struct_name: &str) -> UnmarshalErro
             .replace(CONTEXT_PLACEHOLDER, &format!("{struct_name}.podEntries"));
     }
     err
-}
-
-/// The Go mirror of a parsed set (a non-nil `elems` map, as `cpuset.New`).
-pub fn go_cpuset(set: &sets::CpuSet) -> GoCpuSet {
-    GoCpuSet {
-        elems: Some(set.ids().map(|id| (id as isize, ())).collect()),
-    }
-}
-
-/// The parsed set held by a Go mirror (nil `elems` = empty).
-pub fn cpuset_of(g: &GoCpuSet) -> sets::CpuSet {
-    sets::CpuSet::from_ids(g.elems.iter().flatten().map(|(id, _)| *id as i64))
 }
 
 #[cfg(test)]

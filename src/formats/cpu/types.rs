@@ -14,19 +14,12 @@ use std::collections::BTreeMap;
 
 use super::pod_entry::POD_ENTRY_JSON;
 use crate::formats::gotypes::Checksum;
+use crate::go::cpuset::CpuSet;
 
 /// `map[string]string`: container ID (V1) or container name -> cpu list.
 pub type StringMap = BTreeMap<String, String>;
 /// `map[string]map[string]string`: pod UID -> container name -> cpu list.
 pub type PodContainerMap = BTreeMap<String, Option<StringMap>>;
-
-crate::go_struct! {
-    /// `cpuset.CPUSet` (`k8s.io/utils/cpuset`): one unexported map, which
-    /// go-spew prints: `(cpuset.CPUSet){elems:(map[int]struct {})map[1:{}]}`.
-    pub struct GoCpuSet = "cpuset.CPUSet" {
-        pub elems: Option<BTreeMap<isize, ()>> => elems,
-    }
-}
 
 crate::go_struct! {
     /// The file backend's document (1.8-1.11). The oracle declares it in
@@ -63,7 +56,7 @@ crate::go_struct! {
     /// `state.PodEntry`: a pod-level CPU set. Its own JSON methods write
     /// `{"cpuSet":"<list>"}` and parse the list (see `pod_entry`).
     pub struct PodEntry = "state.PodEntry" json_with POD_ENTRY_JSON {
-        pub cpu_set: GoCpuSet => CPUSet json "cpuSet,omitempty",
+        pub cpu_set: CpuSet => CPUSet json "cpuSet,omitempty",
     }
 }
 
