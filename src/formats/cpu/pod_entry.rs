@@ -10,11 +10,10 @@
 //! the kind that decoded the file substitutes its own context
 //! ([`with_context`]).
 
+use crate::go::cpuset::CpuSet;
 use crate::go::json::{self, UnmarshalError};
 use crate::go::model::{CustomJson, Value};
 use crate::go::reflect::GoType;
-
-use crate::go::cpuset::CpuSet;
 
 use super::types::{PodEntry, PodEntryJson};
 
