@@ -1,17 +1,17 @@
 //! `json.Marshal`, byte for byte (spec §2).
 //!
-//! Recursion follows the value; values decoded from checkpoint files are a
-//! few levels deep. (A 10000-deep `interface{}` value marshals within the
-//! default 2 MiB test-thread stack; see the tests.)
+//! The walk uses an explicit work list, so value depth costs heap, not
+//! call stack (Go's encoder has no depth limit).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::fields::{type_fields, StructFields};
-use super::float::{non_finite_text, push_json_float};
 use super::scanner::compact;
 use super::types::{is_number_type, UNSUPPORTED_TYPE_MARKER};
 use super::{base64, MarshalError};
+use crate::go::float;
 use crate::go::model::{Type, TypeKind, TypeRef, Value};
 
 /// Knobs for [`marshal_with`](super::marshal_with).
@@ -239,11 +239,49 @@ impl Encoder {
         }
     }
 
-    pub(crate) fn encode(
+    /// Encodes `v` of type `t` (the whole `json.Marshal` walk).
+    ///
+    /// Work-list instead of recursion: a value nested 10000 levels deep
+    /// (which `Unmarshal` accepts into `interface{}`) must not exhaust the
+    /// call stack. Tasks are pushed in reverse so they pop in output order;
+    /// the first error in output order aborts, as in Go.
+    pub(crate) fn encode<'a>(
         &mut self,
-        v: &Value,
-        t: &TypeRef,
+        v: &'a Value,
+        t: &'a TypeRef,
         quoted: bool,
+    ) -> Result<(), MarshalError> {
+        let mut stack: Vec<Task<'a>> = vec![Task::Val(v, t, quoted)];
+        while let Some(task) = stack.pop() {
+            match task {
+                Task::Lit(b) => self.out.extend_from_slice(b),
+                Task::Key(k) => {
+                    write_string_with(&mut self.out, &k, &self.opts);
+                    self.out.push(b':');
+                }
+                Task::Name(fields, i) => {
+                    if let Some(f) = fields.list.get(i) {
+                        if self.opts.escape_html {
+                            self.out.extend_from_slice(&f.name_esc_html);
+                        } else {
+                            self.out.extend_from_slice(&f.name_non_esc);
+                        }
+                    }
+                }
+                Task::Val(v, t, q) => self.encode_one(v, t, q, &mut stack)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a scalar (or custom) value, or opens a container and queues
+    /// its contents.
+    fn encode_one<'a>(
+        &mut self,
+        v: &'a Value,
+        t: &'a TypeRef,
+        quoted: bool,
+        stack: &mut Vec<Task<'a>>,
     ) -> Result<(), MarshalError> {
         if let Value::Cycle = v {
             return Err(MarshalError {
@@ -267,15 +305,21 @@ impl Encoder {
                 self.quoted_scalar(quoted, u.to_string().as_bytes());
             }
             (TypeKind::Float32 | TypeKind::Float64, Value::Float(f)) => {
-                let bits32 = matches!(t.kind, TypeKind::Float32);
-                if !f.is_finite() {
+                let bits = if matches!(t.kind, TypeKind::Float32) {
+                    32
+                } else {
+                    64
+                };
+                let mut text = String::new();
+                if !matches!(float::write_json(&mut text, *f, bits), Ok(true)) {
                     return Err(MarshalError {
-                        message: format!("json: unsupported value: {}", non_finite_text(*f)),
+                        message: format!(
+                            "json: unsupported value: {}",
+                            float::json_unsupported_text(*f, bits)
+                        ),
                     });
                 }
-                let mut b = Vec::new();
-                push_json_float(&mut b, *f, bits32);
-                self.quoted_scalar(quoted, &b);
+                self.quoted_scalar(quoted, text.as_bytes());
             }
             (TypeKind::String, Value::String(s)) => {
                 if is_number_type(t) {
@@ -305,10 +349,10 @@ impl Encoder {
                 None => self.out.extend_from_slice(b"null"),
                 Some(b) => {
                     let (dt, dv) = &**b;
-                    self.encode(dv, dt, quoted)?;
+                    stack.push(Task::Val(dv, dt, quoted));
                 }
             },
-            (TypeKind::Struct(_), Value::Struct(_)) => self.encode_struct(v, t)?,
+            (TypeKind::Struct(_), Value::Struct(_)) => self.encode_struct(v, t, stack)?,
             (TypeKind::Map(kt, et), Value::Map(m)) => {
                 if !matches!(
                     kt.kind,
@@ -320,27 +364,28 @@ impl Encoder {
                     self.out.extend_from_slice(b"null");
                     return Ok(());
                 };
-                let mut keyed: Vec<(Vec<u8>, &Value)> = Vec::with_capacity(entries.len());
+                let mut keyed: Vec<(Cow<'a, [u8]>, &'a Value)> = Vec::with_capacity(entries.len());
                 for (k, ev) in entries {
-                    let ks = match k {
-                        Value::String(s) => s.clone(),
-                        Value::Int(i) => i.to_string().into_bytes(),
-                        Value::Uint(u) => u.to_string().into_bytes(),
+                    let ks: Cow<'a, [u8]> = match k {
+                        Value::String(s) => Cow::Borrowed(s),
+                        Value::Int(i) => Cow::Owned(i.to_string().into_bytes()),
+                        Value::Uint(u) => Cow::Owned(u.to_string().into_bytes()),
                         _ => return Err(mismatch(kt)),
                     };
                     keyed.push((ks, ev));
                 }
-                keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                // Sorted by the key *string*, before escaping (Go's
+                // sort.Slice over `ks`; keys are unique, so order is total).
+                keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                 self.out.push(b'{');
-                for (i, (ks, ev)) in keyed.iter().enumerate() {
+                stack.push(Task::Lit(b"}"));
+                for (i, (ks, ev)) in keyed.into_iter().enumerate().rev() {
+                    stack.push(Task::Val(ev, et, false));
+                    stack.push(Task::Key(ks));
                     if i > 0 {
-                        self.out.push(b',');
+                        stack.push(Task::Lit(b","));
                     }
-                    write_string_with(&mut self.out, ks, &self.opts);
-                    self.out.push(b':');
-                    self.encode(ev, et, false)?;
                 }
-                self.out.push(b'}');
             }
             (TypeKind::Slice(et), Value::Slice(s)) => {
                 let Some(items) = s else {
@@ -363,10 +408,10 @@ impl Encoder {
                     base64::encode(&mut self.out, &raw);
                     self.out.push(b'"');
                 } else {
-                    self.encode_array(items, et)?;
+                    self.queue_array(items, et, stack);
                 }
             }
-            (TypeKind::Array(_, et), Value::Array(items)) => self.encode_array(items, et)?,
+            (TypeKind::Array(_, et), Value::Array(items)) => self.queue_array(items, et, stack),
             (TypeKind::Ptr(et), Value::Ptr(p)) => match p {
                 None => self.out.extend_from_slice(b"null"),
                 Some(b) => {
@@ -375,7 +420,7 @@ impl Encoder {
                         // errors name the pointer type.
                         self.custom(b, et, t)?;
                     } else {
-                        self.encode(b, et, quoted)?;
+                        stack.push(Task::Val(b, et, quoted));
                     }
                 }
             },
@@ -385,25 +430,30 @@ impl Encoder {
         Ok(())
     }
 
-    fn encode_array(&mut self, items: &[Value], et: &TypeRef) -> Result<(), MarshalError> {
+    fn queue_array<'a>(&mut self, items: &'a [Value], et: &'a TypeRef, stack: &mut Vec<Task<'a>>) {
         self.out.push(b'[');
-        for (i, it) in items.iter().enumerate() {
+        stack.push(Task::Lit(b"]"));
+        for (i, it) in items.iter().enumerate().rev() {
+            stack.push(Task::Val(it, et, false));
             if i > 0 {
-                self.out.push(b',');
+                stack.push(Task::Lit(b","));
             }
-            self.encode(it, et, false)?;
         }
-        self.out.push(b']');
-        Ok(())
     }
 
-    fn encode_struct(&mut self, v: &Value, t: &TypeRef) -> Result<(), MarshalError> {
+    fn encode_struct<'a>(
+        &mut self,
+        v: &'a Value,
+        t: &'a TypeRef,
+        stack: &mut Vec<Task<'a>>,
+    ) -> Result<(), MarshalError> {
         let fields = self.struct_fields(t);
-        let mut first = true;
-        'fields: for f in &fields.list {
+        // (position in `fields`, value, declared type, quoted)
+        let mut shown: Vec<(usize, &'a Value, &'a TypeRef, bool)> = Vec::new();
+        'fields: for (fi, f) in fields.list.iter().enumerate() {
             // Walk the index path; a nil embedded pointer hides the field.
             let mut fv = v;
-            let mut ft: &TypeRef = t;
+            let mut ft: &'a TypeRef = t;
             for &i in &f.index {
                 if let (TypeKind::Ptr(e), Value::Ptr(p)) = (&ft.kind, fv) {
                     match p {
@@ -426,20 +476,30 @@ impl Encoder {
             if f.omit_empty && is_empty_value(fv, ft) {
                 continue;
             }
-            self.out.push(if first { b'{' } else { b',' });
-            first = false;
-            if self.opts.escape_html {
-                self.out.extend_from_slice(&f.name_esc_html);
-            } else {
-                self.out.extend_from_slice(&f.name_non_esc);
-            }
-            self.encode(fv, ft, f.quoted)?;
+            shown.push((fi, fv, ft, f.quoted));
         }
-        if first {
+        if shown.is_empty() {
             self.out.extend_from_slice(b"{}");
-        } else {
-            self.out.push(b'}');
+            return Ok(());
+        }
+        self.out.push(b'{');
+        stack.push(Task::Lit(b"}"));
+        for (n, (fi, fv, ft, q)) in shown.into_iter().enumerate().rev() {
+            stack.push(Task::Val(fv, ft, q));
+            stack.push(Task::Name(Rc::clone(&fields), fi));
+            if n > 0 {
+                stack.push(Task::Lit(b","));
+            }
         }
         Ok(())
     }
+}
+
+/// One pending piece of output.
+enum Task<'a> {
+    Val(&'a Value, &'a TypeRef, bool),
+    Lit(&'static [u8]),
+    /// A map key, written as an escaped string plus `:`.
+    Key(Cow<'a, [u8]>),
+    Name(Rc<StructFields>, usize),
 }
