@@ -1,6 +1,11 @@
 //! `cpu-file`: the original file backend (1.8-1.11), no checksum, entries
 //! keyed by container ID. Every failure is the backend's panic text
 //! `[cpumanager] state file: unable to restore state from disk (<err>)`.
+//!
+//! Known divergence, kept on purpose to agree with the Go reference: the
+//! 1.10/1.11 `tryRestoreState` formats the policy mismatch with `\"%s\"`
+//! (no escaping), the reference with `%q`; texts differ only for policy
+//! names holding `"`, `\` or unprintable runes.
 
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::resmgr::{decode_ok, encode, marshal_failed, wrap, wrap_json};
