@@ -2,6 +2,12 @@
 //! older readers (their `checksum` written as 0, so 1.18-1.36 accept them as
 //! V2), then `data` (the JSON text of the real state) and `dataChecksum`
 //! (FNV-32a of `(string)` + data). Only `data`/`dataChecksum` count.
+//!
+//! The zero inlined checksum is the 1.37 development line's
+//! `CPUManagerCheckpoint.MarshalCheckpoint` ("For forward compatibility,
+//! clear checksum from the legacy field"). That line's `data` payload is not
+//! settled: one copy has no resize member, one `baselines` (modelled here,
+//! as the reference does), one `allocations` of `{Original, Resized}` lists.
 
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
