@@ -54,10 +54,7 @@ crate::go_struct! {
 
 crate::go_struct! {
     /// `state.PodEntry`: a pod-level CPU set. Its own JSON methods write
-    /// `{"cpuSet":"<list>"}` and parse the list (see `pod_entry`). Decode
-    /// values holding it through the kind modules (`v3::read`, `v4::load`):
-    /// they put the enclosing struct's name into its type errors
-    /// (`pod_entry::with_context`).
+    /// `{"cpuSet":"<list>"}` and parse the list (see `pod_entry`).
     pub struct PodEntry = "state.PodEntry" json_with POD_ENTRY_JSON {
         pub cpu_set: CpuSet => CPUSet json "cpuSet,omitempty",
     }

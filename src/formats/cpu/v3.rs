@@ -18,7 +18,6 @@ use crate::go::reflect::GoType;
 use crate::go::sink::Sink;
 
 use super::checks;
-use super::pod_entry::with_context;
 use super::types::{CheckpointV3, PodCpuAssignments};
 
 static INFO: KindInfo = KindInfo {
@@ -76,7 +75,7 @@ pub fn compute_v3_named(cp: &CheckpointV3) -> u64 {
 }
 
 fn decode(bytes: &[u8]) -> Result<CheckpointV3, UnmarshalError> {
-    decode_ok(bytes, &new_checkpoint()).map_err(|e| with_context(e, "CPUManagerCheckpointV3"))
+    decode_ok(bytes, &new_checkpoint())
 }
 
 /// Unmarshal, checksum, restore checks.

@@ -19,7 +19,6 @@ use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::sink::Sink;
 
 use super::checks;
-use super::pod_entry::with_context;
 use super::types::{CheckpointData, CheckpointV3, CheckpointV4, PodCpuAssignments};
 
 static INFO: KindInfo = KindInfo {
@@ -61,19 +60,10 @@ pub fn new_checkpoint() -> CheckpointV4 {
 pub fn load(bytes: &[u8]) -> Result<(CheckpointV4, u64), FormatError> {
     let (mut cp, r) = decode(bytes, &new_checkpoint());
     let step = |cp: &mut CheckpointV4| -> Result<u64, FormatError> {
-        r.clone().map_err(|e| {
-            wrap_json(
-                "failed to deserialize cpu manager checkpoint: ",
-                with_context(e, "CPUManagerCheckpoint"),
-            )
-        })?;
+        r.clone()
+            .map_err(|e| wrap_json("failed to deserialize cpu manager checkpoint: ", e))?;
         cp.checkpoint_data = crate::formats::resmgr::decode_ok(cp.data.as_bytes(), &new_data())
-            .map_err(|e| {
-                wrap_json(
-                    "failed to deserialize cpu manager checkpoint data: ",
-                    with_context(e, "CPUManagerCheckpointData"),
-                )
-            })?;
+            .map_err(|e| wrap_json("failed to deserialize cpu manager checkpoint data: ", e))?;
         let computed = hash_data(&cp.data);
         if computed != cp.data_checksum.0 {
             return Err(FormatError::Corrupt {
