@@ -40,35 +40,34 @@ pub fn marshal_failed(e: MarshalError) -> FormatError {
     FormatError::Rejected(e.message)
 }
 
-/// `*T` where `T` is `ty` under the Go name `name` (or unchanged): the
-/// kubelet hashes `&checkpoint`, and renames the first occurrence of the
-/// new type name, which is always the top-level one.
-pub fn pointer_type(ty: &TypeRef, name: Option<&str>) -> TypeRef {
+/// `ty` under the Go name `name` (or unchanged): the kubelet renames the
+/// first occurrence of the type's new name in the text, which is always the
+/// top-level one, so renaming the type is the same.
+pub fn named_type(ty: &TypeRef, name: Option<&str>) -> TypeRef {
     match name {
-        Some(n) => Type::ptr(Type::renamed(ty, n)),
-        None => Type::ptr(ty.clone()),
+        Some(n) => Type::renamed(ty, n),
+        None => ty.clone(),
     }
 }
 
-/// Caches a [`pointer_type`] (one per kind and name).
-pub fn cached_pointer_type(
+/// Caches a [`named_type`] (one per kind and name).
+pub fn cached_named_type(
     cell: &'static OnceLock<TypeRef>,
     ty: impl FnOnce() -> TypeRef,
     name: Option<&str>,
 ) -> TypeRef {
-    cell.get_or_init(|| pointer_type(&ty(), name)).clone()
+    cell.get_or_init(|| named_type(&ty(), name)).clone()
 }
 
-/// Streams go-spew's `%#v` of `&v` (static type `ptr_ty`) into `sink`.
-pub fn render_ptr<T: GoType, S: Sink + ?Sized>(v: &T, ptr_ty: &TypeRef, sink: &mut S) {
-    let pv = Value::Ptr(Some(Box::new(v.to_go())));
-    spew::render(&pv, ptr_ty, sink);
+/// Streams go-spew's `%#v` of `&v` (`v` of type `ty`) into `sink`: the
+/// kubelet hashes a pointer to the checkpoint, `(*state.T){...}`.
+pub fn render_ptr<T: GoType, S: Sink + ?Sized>(v: &T, ty: &TypeRef, sink: &mut S) {
+    spew::render_pointer_to(&v.to_go(), ty, sink);
 }
 
 /// FNV-32a of go-spew's `%#v` of `&v`: the kubelet's `checksum.New(&v)`.
-pub fn hash_ptr<T: GoType>(v: &T, ptr_ty: &TypeRef) -> u64 {
-    let pv = Value::Ptr(Some(Box::new(v.to_go())));
-    u64::from(spew::fnv32a(&pv, ptr_ty))
+pub fn hash_ptr<T: GoType>(v: &T, ty: &TypeRef) -> u64 {
+    u64::from(spew::fnv32a_pointer_to(&v.to_go(), ty))
 }
 
 /// `checksum.New(data)` for a string: FNV-32a of `(string)` + data.

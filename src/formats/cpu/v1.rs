@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
+    cached_named_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
     verification, LoadError, Loaded,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
@@ -36,7 +36,7 @@ pub static CPU_V1: CpuV1 = CpuV1;
 /// `*state.CPUManagerCheckpoint` over the V1 layout (the legacy name).
 fn legacy_type() -> TypeRef {
     static T: OnceLock<TypeRef> = OnceLock::new();
-    cached_pointer_type(
+    cached_named_type(
         &T,
         CheckpointV1::go_type,
         Some("state.CPUManagerCheckpoint"),

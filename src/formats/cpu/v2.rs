@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
+    cached_named_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
     verification, LoadError, Loaded,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
@@ -35,7 +35,7 @@ pub static CPU_V2: CpuV2 = CpuV2;
 
 fn legacy_type() -> TypeRef {
     static T: OnceLock<TypeRef> = OnceLock::new();
-    cached_pointer_type(
+    cached_named_type(
         &T,
         CheckpointV2::go_type,
         Some("state.CPUManagerCheckpoint"),
@@ -44,7 +44,7 @@ fn legacy_type() -> TypeRef {
 
 fn named_type() -> TypeRef {
     static T: OnceLock<TypeRef> = OnceLock::new();
-    cached_pointer_type(&T, CheckpointV2::go_type, None)
+    cached_named_type(&T, CheckpointV2::go_type, None)
 }
 
 /// `NewCPUManagerCheckpointV2()`: entries pre-allocated.
