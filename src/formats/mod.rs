@@ -5,7 +5,11 @@
 //! implements [`Shape`]; [`registry`] is the single list of kinds that the
 //! CLI, detection, tests and docs read.
 
+pub mod codec;
 pub mod common;
+pub mod device;
+pub mod dra;
+pub mod gotypes;
 
 use crate::go::sink::Sink;
 
@@ -78,7 +82,19 @@ pub trait Shape: Sync {
 
 /// Every kind, in a stable order (file family, then version).
 pub fn registry() -> &'static [&'static dyn Shape] {
-    &[]
+    static KINDS: &[&dyn Shape] = &[
+        &device::DEVICE_V1,
+        &device::DEVICE_V2,
+        &dra::DRA_V1,
+        &dra::DRA_V2,
+        &dra::DRA_V3,
+        &dra::DRA_V4,
+        &dra::DRA_V5,
+        &dra::DRA_V6,
+        &dra::DRA_V7,
+        &dra::DRA_V8,
+    ];
+    KINDS
 }
 
 /// Looks a kind up by name.
