@@ -208,6 +208,17 @@ macro_rules! device_shape {
 device_shape!(DeviceV1, INFO_V1);
 device_shape!(DeviceV2, INFO_V2);
 
+/// Streams the text a 1.20+ kubelet hashes for a V1 value (the V1
+/// rendering with the kubelet's renames applied).
+pub fn explain_v1_value(cp: &DataV1, sink: &mut dyn Sink) {
+    render_v1(cp, sink);
+}
+
+/// Streams the text hashed for a V2 value.
+pub fn explain_v2_value(cp: &Data, sink: &mut dyn Sink) {
+    render_v2(cp, sink);
+}
+
 /// Parses a device-v2 file as the kubelet does (checksum verified).
 pub fn read_v2(bytes: &[u8]) -> Result<Data, FormatError> {
     DeviceV2::read(bytes).map(|(cp, _, _)| cp)

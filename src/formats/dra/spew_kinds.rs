@@ -314,3 +314,33 @@ impl Shape for DraV1 {
         checksum::<DraV1>(bytes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::formats::gotypes::{StringSet, Uid};
+
+    /// Expected values are the oracle's: `dra-v2 checksum` of
+    /// `{"version":"v1","checksum":0}` (tests/golden/dra-v2/entries-absent)
+    /// and the stored checksum of tests/golden/dra-v4/fallback-version-forced,
+    /// which the oracle's dra-v4 accepts only through the compat checksum.
+    #[test]
+    fn compat_checksum_matches_oracle() {
+        assert_eq!(compat_checksum(Vec::new()), 991_151_041);
+        let entry = v2::ClaimInfoState {
+            driver_name: "d".into(),
+            class_name: String::new(),
+            claim_uid: Uid::default(),
+            claim_name: String::new(),
+            namespace: String::new(),
+            pod_uids: StringSet::of(["p"]),
+            cdi_devices: Some(BTreeMap::from([(
+                "d".to_string(),
+                Some(vec!["a".to_string()]),
+            )])),
+        };
+        assert_eq!(compat_checksum(vec![entry]), 3_321_552_167);
+    }
+}
