@@ -101,3 +101,29 @@ fn dra_v2_prefilled_value_hashes_as_oracle_says() {
     let cp = v2::DraManagerCheckpoint::prefilled();
     assert_eq!(text(&cp, true), golden("dra-v2/entries-absent.dump"));
 }
+
+/// dra-v1 is not in the Go reference: the expected text is derived by hand
+/// from go-spew's rules (go-spew-hash.md §2-§8) for the 1.26 layout the spec
+/// documents: pointer top value, `sets.String`, `CdiDevices []string`.
+#[test]
+fn dra_v1_text_hand_derived() {
+    use kubelet_ckpt::formats::dra::types::v1;
+    use kubelet_ckpt::formats::gotypes::{LegacyStringSet, SetEmpty};
+    let cp = v1::DraManagerCheckpoint {
+        version: "v1".into(),
+        entries: v1::ClaimInfoStateList(Some(vec![v1::ClaimInfoState {
+            driver_name: "d".into(),
+            class_name: "c".into(),
+            claim_uid: Uid("u".into()),
+            claim_name: "n".into(),
+            namespace: "ns".into(),
+            pod_uids: LegacyStringSet(Some(BTreeMap::from([("p".to_string(), SetEmpty {})]))),
+            cdi_devices: Some(vec!["x".into(), "y".into()]),
+        }])),
+        checksum: Checksum(0),
+    };
+    assert_eq!(
+        text(&cp, true),
+        "(*state.DRAManagerCheckpoint){Version:(string)v1 Entries:(state.ClaimInfoStateList)[{DriverName:(string)d ClassName:(string)c ClaimUID:(types.UID)u ClaimName:(string)n Namespace:(string)ns PodUIDs:(sets.String)map[p:{}] CdiDevices:([]string)[x y]}] Checksum:(checksum.Checksum)0}"
+    );
+}

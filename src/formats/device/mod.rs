@@ -95,7 +95,7 @@ pub static DEVICE_V2: DeviceV2 = DeviceV2;
 static INFO_V1: KindInfo = KindInfo {
     name: "device-v1",
     file: FILE,
-    versions: "1.10-1.19 (read by 1.20+ as a fallback)",
+    versions: "up to 1.19 (checkpoint-manager era); read by 1.20+ as a fallback",
     scheme: ChecksumScheme::SpewFnv32a,
     summary: "device manager checkpoint, device ids as a plain list; spew hash of Data renamed to checkpointData/PodDevicesEntry",
 };

@@ -78,14 +78,14 @@ pub static DRA_V8: DraV8 = DraV8;
 static INFO_V6: KindInfo = KindInfo {
     name: "dra-v6",
     file: FILE,
-    versions: "~1.32",
+    versions: "after ~1.31 (exact releases not established)",
     scheme: ChecksumScheme::DataCrc32,
     summary: "DRA checkpoint {Data,Checksum}: JSON data with claims under \"Entries\"; CRC-32 of the data string",
 };
 static INFO_V7: KindInfo = KindInfo {
     name: "dra-v7",
     file: FILE,
-    versions: "~1.33+",
+    versions: "after dra-v6 (exact releases not established)",
     scheme: ChecksumScheme::DataCrc32,
     summary: "DRA checkpoint {Data,Checksum}: claims under \"ClaimInfoStateList\"; CRC-32 of the data string",
 };
