@@ -24,9 +24,9 @@ fn golden(rel: &str) -> String {
 fn text<T: kubelet_ckpt::go::GoType>(v: &T, ptr: bool) -> String {
     let mut out = Vec::new();
     if ptr {
-        kubelet_ckpt::formats::codec::spew_ptr_into(v, &mut out);
+        kubelet_ckpt::formats::resmgr::render_own_ptr(v, &mut out);
     } else {
-        kubelet_ckpt::formats::codec::spew_into(v, &mut out);
+        kubelet_ckpt::formats::resmgr::render_value(v, &mut out);
     }
     String::from_utf8(out).expect("utf-8")
 }

@@ -118,7 +118,7 @@ proptest! {
                 e.claim_name = format!("{}-{tag}", first.claim_name);
             }
             // The stored checksum is stale; `computed` ignores it.
-            let bytes = kubelet_ckpt::formats::codec::encode(&changed).expect("marshal");
+            let bytes = kubelet_ckpt::formats::resmgr::encode(&changed).expect("marshal");
             prop_assert_ne!(computed("dra-v5", &bytes), before);
             let want = format!("{}-{}", first.claim_name, tag);
             prop_assert_eq!(changed.claims().first().map(|c| c.claim_name.clone()), Some(want));
@@ -152,12 +152,12 @@ trait DataWriter {
 
 impl DataWriter for dra::DraV8 {
     fn write(d: dra::types::v8::CheckpointData) -> Vec<u8> {
-        let data = kubelet_ckpt::formats::codec::encode(&d).expect("marshal");
+        let data = kubelet_ckpt::formats::resmgr::encode(&d).expect("marshal");
         let file = dra::types::CrcCheckpoint {
             data: String::from_utf8(data.clone()).expect("utf-8"),
             checksum: kubelet_ckpt::go::crc::crc32_ieee(&data),
         };
-        let bytes = kubelet_ckpt::formats::codec::encode(&file).expect("marshal");
+        let bytes = kubelet_ckpt::formats::resmgr::encode(&file).expect("marshal");
         shape("dra-v8").canonical(&bytes).expect("canonical")
     }
 }

@@ -1,27 +1,37 @@
-//! Go types shared by several kubelet file families, declared once.
+//! Go types shared by several file families, declared once.
 //!
-//! go-spew prints package name + type name, so these strings are format
-//! facts: `checksum.Checksum` (kubelet checkpointmanager), `types.UID`
-//! (apimachinery), `v1.ResourceName` (core/v1), the apimachinery string sets
+//! Their package-qualified names are part of every checksum that mentions
+//! them (go-spew prints `(checksum.Checksum)0`), so they must be spelled
+//! exactly as the kubelet's packages have them: `checksum.Checksum`,
+//! `types.UID`, `v1.ResourceName`, the apimachinery string sets
 //! (`sets.String`, generic `sets.Set[string]`) and `v1.TypeMeta`
 //! (apimachinery meta/v1, inlined in the CRC-era DRA data).
 
 use std::collections::BTreeMap;
 
 crate::go_named! {
-    /// `checksum.Checksum` (`type Checksum uint64`): the FNV-32a value widened
-    /// to 64 bits, stored as a JSON number.
+    /// `checksum.Checksum` (`pkg/kubelet/checkpointmanager/checksum`): the
+    /// FNV-32a value widened to `uint64`, stored as a JSON number.
     pub struct Checksum(pub u64) = "checksum.Checksum";
 }
 
 crate::go_named! {
-    /// `types.UID` (`type UID string`).
-    pub struct Uid(pub String) = "types.UID";
+    /// `v1.ResourceName` (`k8s.io/api/core/v1`): `memory`, `hugepages-2Mi`, ...
+    #[derive(Eq, PartialOrd, Ord, Hash)]
+    pub struct ResourceName(pub String) = "v1.ResourceName";
 }
 
 crate::go_named! {
-    /// `v1.ResourceName` (`type ResourceName string`).
-    pub struct ResourceName(pub String) = "v1.ResourceName";
+    /// `types.UID` (`k8s.io/apimachinery/pkg/types`): a pod or claim UID.
+    #[derive(Eq, PartialOrd, Ord, Hash)]
+    pub struct Uid(pub String) = "types.UID";
+}
+
+impl Checksum {
+    /// The stored value as `uint64`.
+    pub fn get(&self) -> u64 {
+        self.0
+    }
 }
 
 crate::go_struct! {

@@ -5,11 +5,13 @@
 //! implements [`Shape`]; [`registry`] is the single list of kinds that the
 //! CLI, detection, tests and docs read.
 
-pub mod codec;
 pub mod common;
+pub mod cpu;
 pub mod device;
 pub mod dra;
 pub mod gotypes;
+pub mod memory;
+pub mod resmgr;
 
 use crate::go::sink::Sink;
 
@@ -83,6 +85,14 @@ pub trait Shape: Sync {
 /// Every kind, in a stable order (file family, then version).
 pub fn registry() -> &'static [&'static dyn Shape] {
     static KINDS: &[&dyn Shape] = &[
+        &cpu::CPU_FILE,
+        &cpu::CPU_V1,
+        &cpu::CPU_V2,
+        &cpu::CPU_V3,
+        &cpu::CPU_V4,
+        &memory::MEMORY_V1,
+        &memory::MEMORY_V2,
+        &memory::MEMORY_V3,
         &device::DEVICE_V1,
         &device::DEVICE_V2,
         &dra::DRA_V1,

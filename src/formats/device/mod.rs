@@ -13,9 +13,9 @@
 pub mod types;
 pub mod view;
 
-use crate::formats::codec::{decode_into, encode, marshal_failed, spew_into};
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
+use crate::formats::resmgr::{decode_ok, encode, marshal_failed, render_value};
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::fnv::Fnv32a;
 use crate::go::sink::{Replace, Sink};
@@ -31,7 +31,7 @@ pub const FILE: &str = "device-plugins/kubelet_internal_checkpoint";
 
 /// Streams the text 1.20+ kubelets hash for a V2 file.
 fn render_v2(cp: &Data, sink: &mut dyn Sink) {
-    spew_into(&cp.data, sink);
+    render_value(&cp.data, sink);
 }
 
 /// Streams the text 1.20+ kubelets hash for a V1 file: the V1 rendering,
@@ -40,7 +40,7 @@ fn render_v2(cp: &Data, sink: &mut dyn Sink) {
 fn render_v1(cp: &DataV1, sink: &mut dyn Sink) {
     let all = Replace::new(sink, b"PodDevicesEntryV1", b"PodDevicesEntry", None);
     let mut first = Replace::new(all, b"checkpointDataV1", b"checkpointData", Some(1));
-    spew_into(&cp.data, &mut first);
+    render_value(&cp.data, &mut first);
     first.finish().finish();
 }
 
@@ -63,7 +63,7 @@ trait DeviceShape {
     fn normalise_and_seal(cp: &mut Self::File);
 
     fn decode(bytes: &[u8]) -> Result<Self::File, FormatError> {
-        Ok(decode_into(bytes, &Self::prefilled())?)
+        Ok(decode_ok(bytes, &Self::prefilled())?)
     }
 
     fn computed(cp: &Self::File) -> u64 {

@@ -3,9 +3,9 @@
 //! (no type names, so struct changes never break it). The reader verifies
 //! the CRC, then unmarshals the data into a zero `CheckpointData`.
 
-use crate::formats::codec::{decode_into, encode, marshal_failed, wrap_unmarshal};
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::TypeMeta;
+use crate::formats::resmgr::{decode_ok, encode, marshal_failed, wrap_unmarshal};
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::crc::crc32_ieee;
 use crate::go::reflect::GoType;
@@ -35,7 +35,7 @@ pub(crate) trait CrcDra {
     fn data_for(list: Self::List) -> Self::Data;
 
     fn decode(bytes: &[u8]) -> Result<CrcCheckpoint, FormatError> {
-        decode_into(bytes, &CrcCheckpoint::default())
+        decode_ok(bytes, &CrcCheckpoint::default())
             .map_err(|e| FormatError::InvalidJson(wrap_unmarshal(GET_PREFIX, e)))
     }
 
@@ -50,7 +50,7 @@ pub(crate) trait CrcDra {
                 computed: u64::from(computed),
             });
         }
-        let data = decode_into(cp.data.as_bytes(), &Self::Data::default()).map_err(|e| {
+        let data = decode_ok(cp.data.as_bytes(), &Self::Data::default()).map_err(|e| {
             FormatError::Invalid(format!("GetEntries() on checkpoint: {}", e.message))
         })?;
         Ok((cp, data, computed))

@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use crate::formats::codec::{decode_into, encode, marshal_failed, spew_ptr_into, wrap_unmarshal};
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
+use crate::formats::resmgr::{decode_ok, encode, marshal_failed, render_own_ptr, wrap_unmarshal};
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::fnv::Fnv32a;
 use crate::go::model::{Field, Type, TypeKind, TypeRef, Value};
@@ -31,7 +31,7 @@ pub(crate) trait SpewDra {
     fn render(cp: &Self::Env, sink: &mut dyn Sink) {
         let mut c = cp.clone();
         c.set_checksum(0);
-        spew_ptr_into(&c, sink);
+        render_own_ptr(&c, sink);
     }
 
     fn computed(cp: &Self::Env) -> u64 {
@@ -43,7 +43,7 @@ pub(crate) trait SpewDra {
     /// `json.Unmarshal` into `NewDRAManagerCheckpoint()`, errors wrapped as
     /// the checkpointer does (`failed to get checkpoint dra_manager_state: `).
     fn decode(bytes: &[u8]) -> Result<Self::Env, FormatError> {
-        decode_into(bytes, &Self::Env::prefilled())
+        decode_ok(bytes, &Self::Env::prefilled())
             .map_err(|e| FormatError::InvalidJson(wrap_unmarshal(GET_PREFIX, e)))
     }
 
