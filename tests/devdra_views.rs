@@ -146,3 +146,24 @@ proptest! {
         let _ = k.checksum(doc.as_bytes());
     }
 }
+
+#[test]
+fn device_restore_chain_prefers_v2_and_reports_its_error() {
+    let (cp, how) = device::restore(&golden("device-v2/gen-1.json")).expect("v2 ok");
+    assert_eq!(how, device::Loaded::V2);
+    assert_eq!(
+        cp.data.pod_device_entries,
+        device::read_v2(&golden("device-v2/gen-1.json"))
+            .unwrap()
+            .data
+            .pod_device_entries
+    );
+    let (cp, how) =
+        device::restore(&golden("device-v1/rename-in-user-strings.json")).expect("v1 ok");
+    assert_eq!(how, device::Loaded::V1);
+    assert_eq!(cp.allocations()[0].numa_node, 0);
+    // Neither shape: the V2 error (oracle text in device-v2/corrupt.verify).
+    let e = device::restore(&golden("device-v2/corrupt.json")).expect_err("corrupt");
+    let want = String::from_utf8(golden("device-v2/corrupt.verify")).unwrap();
+    assert_eq!(format!("corrupt: {e}\n"), want);
+}

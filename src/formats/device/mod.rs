@@ -219,6 +219,27 @@ pub fn explain_v2_value(cp: &Data, sink: &mut dyn Sink) {
     render_v2(cp, sink);
 }
 
+/// Which shape [`restore`] loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loaded {
+    V2,
+    /// A V1 file, converted with every device on NUMA node 0.
+    V1,
+}
+
+/// The 1.20+ manager's read chain: V2 first; on failure V1 (converted);
+/// when both fail, the **V2** error is returned. (The kubelet only logs it
+/// and continues without allocation info.)
+pub fn restore(bytes: &[u8]) -> Result<(Data, Loaded), FormatError> {
+    match read_v2(bytes) {
+        Ok(cp) => Ok((cp, Loaded::V2)),
+        Err(v2_err) => match read_v1(bytes) {
+            Ok(cp) => Ok((cp.to_latest(), Loaded::V1)),
+            Err(_) => Err(v2_err),
+        },
+    }
+}
+
 /// Parses a device-v2 file as the kubelet does (checksum verified).
 pub fn read_v2(bytes: &[u8]) -> Result<Data, FormatError> {
     DeviceV2::read(bytes).map(|(cp, _, _)| cp)

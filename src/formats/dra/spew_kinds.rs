@@ -137,25 +137,6 @@ fn compat_checksum(entries: Vec<v2::ClaimInfoState>) -> u64 {
     u64::from(h.finish())
 }
 
-macro_rules! strip_handles {
-    ($cp:expr) => {
-        $cp.entries
-            .0
-            .iter()
-            .flatten()
-            .map(|e| v2::ClaimInfoState {
-                driver_name: e.driver_name.clone(),
-                class_name: e.class_name.clone(),
-                claim_uid: e.claim_uid.clone(),
-                claim_name: e.claim_name.clone(),
-                namespace: e.namespace.clone(),
-                pod_uids: e.pod_uids.clone(),
-                cdi_devices: e.cdi_devices.clone(),
-            })
-            .collect::<Vec<_>>()
-    };
-}
-
 pub struct DraV1;
 pub struct DraV2;
 pub struct DraV3;
@@ -221,14 +202,28 @@ impl SpewDra for DraV3 {
     type Env = v3::DraManagerCheckpoint;
     const INFO: &'static KindInfo = &INFO_V3;
     fn fallback(cp: &Self::Env) -> Option<u64> {
-        Some(compat_checksum(strip_handles!(cp)))
+        Some(compat_checksum(
+            cp.entries
+                .0
+                .iter()
+                .flatten()
+                .map(|e| e.without_resource_handles())
+                .collect(),
+        ))
     }
 }
 impl SpewDra for DraV4 {
     type Env = v4::DraManagerCheckpoint;
     const INFO: &'static KindInfo = &INFO_V4;
     fn fallback(cp: &Self::Env) -> Option<u64> {
-        Some(compat_checksum(strip_handles!(cp)))
+        Some(compat_checksum(
+            cp.entries
+                .0
+                .iter()
+                .flatten()
+                .map(|e| e.without_resource_handles())
+                .collect(),
+        ))
     }
 }
 impl SpewDra for DraV5 {

@@ -23,6 +23,27 @@ pub trait Envelope: crate::go::GoType + Clone {
     fn for_write(entries: Option<Vec<Self::Entry>>) -> Self;
 }
 
+/// The 1.29/1.30 compat rebuild of one entry (`ClaimInfoStateWithoutResourceHandles`,
+/// the dra-v2 layout): every field but the resource handles.
+macro_rules! without_resource_handles {
+    ($entry:ty) => {
+        impl $entry {
+            /// The entry as the compat checksum sees it.
+            pub fn without_resource_handles(&self) -> super::v2::ClaimInfoState {
+                super::v2::ClaimInfoState {
+                    driver_name: self.driver_name.clone(),
+                    class_name: self.class_name.clone(),
+                    claim_uid: self.claim_uid.clone(),
+                    claim_name: self.claim_name.clone(),
+                    namespace: self.namespace.clone(),
+                    pod_uids: self.pod_uids.clone(),
+                    cdi_devices: self.cdi_devices.clone(),
+                }
+            }
+        }
+    };
+}
+
 /// Declares a spew-era envelope and its `state.ClaimInfoStateList` for one
 /// entry type.
 macro_rules! dra_envelope {
@@ -143,6 +164,7 @@ pub mod v3 {
     }
 
     dra_envelope!(DraManagerCheckpoint, ClaimInfoStateList, ClaimInfoState);
+    without_resource_handles!(ClaimInfoState);
 }
 
 /// dra-v4 (1.30): the same JSON as dra-v3, but `v1alpha2.ResourceHandle`
@@ -181,6 +203,7 @@ pub mod v4 {
     }
 
     dra_envelope!(DraManagerCheckpoint, ClaimInfoStateList, ClaimInfoState);
+    without_resource_handles!(ClaimInfoState);
 }
 
 /// dra-v5 … dra-v7 (≈1.31+): claims described per driver and device. The
