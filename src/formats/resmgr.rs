@@ -229,5 +229,5 @@ pub fn render_value<T: GoType, S: Sink + ?Sized>(v: &T, sink: &mut S) {
 
 /// Streams go-spew `%#v` of `&v` for a type hashed under its own name.
 pub fn render_own_ptr<T: GoType, S: Sink + ?Sized>(v: &T, sink: &mut S) {
-    render_ptr(v, &Type::ptr(T::go_type()), sink);
+    render_ptr(v, &T::go_type(), sink);
 }
