@@ -14,6 +14,7 @@ pub mod crc;
 pub mod fnv;
 pub mod json;
 pub mod model;
+pub mod quantity;
 pub mod reflect;
 pub mod sink;
 pub mod spew;
