@@ -11,6 +11,7 @@
 
 pub mod cpuset;
 pub mod crc;
+pub mod float;
 pub mod fnv;
 pub mod json;
 pub mod model;

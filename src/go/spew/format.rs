@@ -1,0 +1,332 @@
+//! go-spew's `formatState` (format.go), one function per Go function.
+//!
+//! A Go `reflect.Value` is modelled as `(&Type, &Value, ro)`: the static (or,
+//! after interface unwrapping, dynamic) type, the value, and reflect's
+//! read-only flag, which is set below every unexported struct field and only
+//! matters because `Value.Interface()` panics on it during SpewKeys sorting.
+//!
+//! A value whose shape does not match its type (impossible for values built
+//! by this crate's decoders) prints spew's `<invalid>` marker instead of
+//! panicking.
+
+use std::fmt::Write as _;
+
+use super::sort;
+use super::Methods;
+use crate::go::float::write_g;
+use crate::go::model::{Type, TypeKind, Value};
+use crate::go::sink::{FmtSink, Sink};
+
+/// Which go-spew configuration is printing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// The kubelet's: `SortKeys`, `DisableMethods`, `SpewKeys`.
+    Kubelet,
+    /// The package default `spew.Config`: methods enabled, keys unsorted.
+    Default,
+}
+
+/// A Go runtime panic raised inside the formatter. `fmt` recovers it, appends
+/// `%!v(PANIC=Format method: MSG)` and stops printing that argument.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Panic(pub &'static str);
+
+/// `reflect.Value.Interface` on a value read through an unexported field.
+pub(super) const PANIC_UNEXPORTED: Panic =
+    Panic("reflect.Value.Interface: cannot return value obtained from unexported field or method");
+
+type Res = Result<(), Panic>;
+
+/// `ConfigState.Sprintf("%#v", v)`: the `Format` entry point plus fmt's
+/// panic recovery.
+pub(super) fn sprintf<S: Sink + ?Sized>(
+    mode: Mode,
+    methods: &dyn Methods,
+    v: &Value,
+    t: &Type,
+    sink: &mut S,
+) {
+    let mut f = Formatter {
+        sink,
+        ignore_next_type: false,
+        mode,
+        methods,
+    };
+    if let Err(Panic(msg)) = f.top(t, v) {
+        f.sink.put(b"%!v(PANIC=Format method: ");
+        f.sink.put(msg.as_bytes());
+        f.sink.put(b")");
+    }
+}
+
+struct Formatter<'a, S: Sink + ?Sized> {
+    sink: &'a mut S,
+    /// go-spew's `ignoreNextType`: the next value is in an untyped position.
+    ignore_next_type: bool,
+    mode: Mode,
+    methods: &'a dyn Methods,
+}
+
+impl<S: Sink + ?Sized> Formatter<'_, S> {
+    /// `formatState.Format`: `Sprintf` received the value boxed in an
+    /// `interface{}`, so a top-level interface is replaced by its dynamic
+    /// value, and a nil one prints `(interface {})<nil>`.
+    fn top(&mut self, t: &Type, v: &Value) -> Res {
+        if let TypeKind::Interface = t.kind {
+            return match v {
+                Value::Interface(Some(b)) => self.top(&b.0, &b.1),
+                Value::Interface(None) => {
+                    self.sink.put(b"(interface {})<nil>");
+                    Ok(())
+                }
+                _ => self.format(t, v, false),
+            };
+        }
+        self.format(t, v, false)
+    }
+
+    /// `unpackValue` followed by `format`: an interface re-enables the type
+    /// and is replaced by its dynamic value when non-nil.
+    fn format_unpacked(&mut self, t: &Type, v: &Value, ro: bool) -> Res {
+        if let TypeKind::Interface = t.kind {
+            self.ignore_next_type = false;
+            if let Value::Interface(Some(b)) = v {
+                return self.format(&b.0, &b.1, ro);
+            }
+        }
+        self.format(t, v, ro)
+    }
+
+    fn put_type(&mut self, t: &Type) {
+        self.sink.put(b"(");
+        // FmtSink never fails.
+        let _ = t.write_go_string(&mut FmtSink(&mut *self.sink));
+        self.sink.put(b")");
+    }
+
+    fn put_stars(&mut self, n: usize) {
+        for _ in 0..n {
+            self.sink.put(b"*");
+        }
+    }
+
+    /// `formatState.formatPtr`.
+    fn format_ptr(&mut self, t: &Type, v: &Value, ro: bool) -> Res {
+        // The early return that leaks `ignoreNextType` (spec §5.1): the flag
+        // stays set for whatever is printed next.
+        if matches!(v, Value::Ptr(None)) && self.ignore_next_type {
+            self.sink.put(b"<nil>");
+            return Ok(());
+        }
+
+        #[derive(PartialEq)]
+        enum End {
+            Value,
+            Nil,
+            Cycle,
+            Invalid,
+        }
+        let mut end = End::Value;
+        let mut indirects = 0usize;
+        let (mut ct, mut cv) = (t, v);
+        while let TypeKind::Ptr(elem) = &ct.kind {
+            match cv {
+                Value::Ptr(None) => {
+                    end = End::Nil;
+                    break;
+                }
+                // A pointer to a value already being printed further up: spew
+                // counts it (`indirects++`), sees the address and takes it
+                // back (`indirects--`), leaving `ve` at the pointer itself.
+                Value::Cycle => {
+                    end = End::Cycle;
+                    break;
+                }
+                Value::Ptr(Some(inner)) => {
+                    indirects += 1;
+                    ct = elem;
+                    cv = inner;
+                    if let TypeKind::Interface = ct.kind {
+                        match cv {
+                            Value::Interface(None) => {
+                                end = End::Nil;
+                                break;
+                            }
+                            Value::Interface(Some(b)) => {
+                                ct = &b.0;
+                                cv = &b.1;
+                            }
+                            _ => {
+                                end = End::Invalid;
+                                break;
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    end = End::Invalid;
+                    break;
+                }
+            }
+        }
+
+        if !self.ignore_next_type {
+            self.sink.put(b"(");
+            self.put_stars(indirects);
+            let _ = ct.write_go_string(&mut FmtSink(&mut *self.sink));
+            self.sink.put(b")");
+        } else {
+            if end == End::Nil || end == End::Cycle {
+                // spew counts the `*`s anywhere in the type *string*.
+                let mut c = StarCount(0);
+                let _ = ct.write_go_string(&mut c);
+                indirects += c.0;
+            }
+            self.sink.put(b"<");
+            self.put_stars(indirects);
+            self.sink.put(b">");
+        }
+
+        match end {
+            End::Nil => self.sink.put(b"<nil>"),
+            End::Cycle => self.sink.put(b"<shown>"),
+            End::Invalid => self.sink.put(b"<invalid>"),
+            End::Value => {
+                self.ignore_next_type = true;
+                return self.format(ct, cv, ro);
+            }
+        }
+        Ok(())
+    }
+
+    /// `formatState.format`.
+    fn format(&mut self, t: &Type, v: &Value, ro: bool) -> Res {
+        if let TypeKind::Ptr(_) = t.kind {
+            return self.format_ptr(t, v, ro);
+        }
+        if !self.ignore_next_type {
+            self.put_type(t);
+        }
+        self.ignore_next_type = false;
+
+        if self.mode == Mode::Default && !matches!(t.kind, TypeKind::Interface) {
+            if let Some(text) = self.methods.call(t, v) {
+                self.sink.put(&text);
+                return Ok(());
+            }
+        }
+
+        let mut w = FmtSink(&mut *self.sink);
+        match (&t.kind, v) {
+            (TypeKind::Bool, Value::Bool(b)) => w.0.put_str(if *b { "true" } else { "false" }),
+            (TypeKind::Int(_), Value::Int(i)) => {
+                let _ = write!(w, "{i}");
+            }
+            (TypeKind::Uint(_), Value::Uint(u)) => {
+                let _ = write!(w, "{u}");
+            }
+            (TypeKind::Float32, Value::Float(f)) => {
+                let _ = write_g(&mut w, *f, 32);
+            }
+            (TypeKind::Float64, Value::Float(f)) => {
+                let _ = write_g(&mut w, *f, 64);
+            }
+            (TypeKind::Complex64, Value::Complex(r, i)) => write_complex(&mut w, *r, *i, 32),
+            (TypeKind::Complex128, Value::Complex(r, i)) => write_complex(&mut w, *r, *i, 64),
+            (TypeKind::String, Value::String(b)) => w.0.put(b),
+            (TypeKind::Uintptr, Value::Uint(u)) => {
+                if *u == 0 {
+                    w.0.put(b"<nil>");
+                } else {
+                    let _ = write!(w, "0x{u:x}");
+                }
+            }
+            (TypeKind::Slice(_), Value::Slice(None)) | (TypeKind::Map(..), Value::Map(None)) => {
+                w.0.put(b"<nil>");
+            }
+            (TypeKind::Slice(e), Value::Slice(Some(items)))
+            | (TypeKind::Array(_, e), Value::Array(items)) => {
+                self.sink.put(b"[");
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.sink.put(b" ");
+                    }
+                    self.ignore_next_type = true;
+                    self.format_unpacked(e, item, ro)?;
+                }
+                self.sink.put(b"]");
+            }
+            (TypeKind::Interface, Value::Interface(None)) => w.0.put(b"<nil>"),
+            // Unreachable in Go (unpackValue removed the interface); in this
+            // model an interface whose dynamic type is an interface again.
+            (TypeKind::Interface, Value::Interface(Some(b))) => {
+                return self.format_unpacked(&b.0, &b.1, ro)
+            }
+            (TypeKind::Map(kt, vt), Value::Map(Some(entries))) => {
+                self.sink.put(b"map[");
+                let order = match self.mode {
+                    Mode::Kubelet => sort::sorted_order(kt, entries, ro, self.methods)?,
+                    Mode::Default => (0..entries.len()).collect(),
+                };
+                for (n, &i) in order.iter().enumerate() {
+                    // `order` holds indices into `entries` (a permutation).
+                    let Some((key, val)) = entries.get(i) else {
+                        continue;
+                    };
+                    if n > 0 {
+                        self.sink.put(b" ");
+                    }
+                    self.ignore_next_type = true;
+                    self.format_unpacked(kt, key, ro)?;
+                    self.sink.put(b":");
+                    self.ignore_next_type = true;
+                    self.format_unpacked(vt, val, ro)?;
+                }
+                self.sink.put(b"]");
+            }
+            (TypeKind::Struct(fields), Value::Struct(vals)) => {
+                self.sink.put(b"{");
+                for (i, field) in fields.iter().enumerate() {
+                    if i > 0 {
+                        self.sink.put(b" ");
+                    }
+                    self.sink.put_str(&field.name);
+                    self.sink.put(b":");
+                    // reflect marks everything read through an unexported
+                    // (or embedded unexported) field read-only.
+                    let fro = ro || !field.is_exported();
+                    match vals.get(i) {
+                        Some(fv) => self.format_unpacked(&field.ty, fv, fro)?,
+                        None => self.sink.put(b"<invalid>"),
+                    }
+                }
+                self.sink.put(b"}");
+            }
+            (_, Value::Cycle) => w.0.put(b"<shown>"),
+            _ => w.0.put(b"<invalid>"),
+        }
+        Ok(())
+    }
+}
+
+/// `printComplex`: `(re+imi)`; the `+` is written only when `im >= 0`, so a
+/// NaN imaginary part prints `(1NaNi)` and +Inf `(1++Infi)`, as in spew.
+fn write_complex<W: std::fmt::Write>(w: &mut W, r: f64, i: f64, bits: u32) {
+    let _ = w.write_char('(');
+    let _ = write_g(w, r, bits);
+    if i >= 0.0 {
+        let _ = w.write_char('+');
+    }
+    let _ = write_g(w, i, bits);
+    let _ = w.write_str("i)");
+}
+
+/// Counts `*` characters in streamed text.
+struct StarCount(usize);
+
+impl std::fmt::Write for StarCount {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0 += s.bytes().filter(|&b| b == b'*').count();
+        Ok(())
+    }
+}
