@@ -206,3 +206,42 @@ fn trim_space_rules() {
     assert_eq!(trim_space(b"\xff 1"), b"\xff 1");
     assert_eq!(trim_space("\u{feff}1".as_bytes()), "\u{feff}1".as_bytes());
 }
+
+/// The spew vectors `quantity_*` (spec vectors/spew/pairs.tsv), rendered
+/// by the generic renderer from this module's type declarations.
+#[test]
+fn spew_vectors() {
+    use crate::go::spew;
+    let t = Quantity::go_type();
+    let q = parse_quantity(b"100m").unwrap();
+    assert_eq!(
+        String::from_utf8(spew::to_bytes(&q.to_go(), &t)).unwrap(),
+        "(resource.Quantity){i:(resource.int64Amount){value:(int64)100 scale:(resource.Scale)-3} d:(resource.infDecAmount){Dec:(*inf.Dec)<nil>} s:(string)100m Format:(resource.Format)DecimalSI}"
+    );
+    assert_eq!(spew::fnv32a(&q.to_go(), &t), 2591027885);
+    let mut u = q.clone();
+    u.s.clear();
+    assert_eq!(spew::fnv32a(&u.to_go(), &t), 3126183659);
+    // quantity_dec_form: unscaled 15, scale 1 (a hand-built Dec).
+    let d = Quantity {
+        d: InfDecAmount {
+            dec: Some(Box::new(Dec {
+                unscaled: BigInt::from_mag(false, &nat::Mag::from_u64(15)),
+                scale: InfScale(1),
+            })),
+        },
+        format: Format(DECIMAL_SI.into()),
+        ..Quantity::default()
+    };
+    assert_eq!(
+        String::from_utf8(spew::to_bytes(&d.to_go(), &t)).unwrap(),
+        "(resource.Quantity){i:(resource.int64Amount){value:(int64)0 scale:(resource.Scale)0} d:(resource.infDecAmount){Dec:(*inf.Dec){unscaled:(big.Int){neg:(bool)false abs:(big.nat)[15]} scale:(inf.Scale)1}} s:(string) Format:(resource.Format)DecimalSI}"
+    );
+    assert_eq!(spew::fnv32a(&d.to_go(), &t), 108593475);
+    // quantity_ptr: *resource.Quantity for "1" without cached string.
+    let mut one = parse_quantity(b"1").unwrap();
+    one.s.clear();
+    let pt = crate::go::model::Type::ptr(t.clone());
+    let pv = crate::go::model::Value::Ptr(Some(Box::new(one.to_go())));
+    assert_eq!(spew::fnv32a(&pv, &pt), 3831338005);
+}
