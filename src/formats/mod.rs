@@ -6,6 +6,8 @@
 //! CLI, detection, tests and docs read.
 
 pub mod common;
+pub mod gotypes;
+pub mod pod_state;
 
 use crate::go::sink::Sink;
 
@@ -78,7 +80,12 @@ pub trait Shape: Sync {
 
 /// Every kind, in a stable order (file family, then version).
 pub fn registry() -> &'static [&'static dyn Shape] {
-    &[]
+    static ALL: std::sync::OnceLock<Vec<&'static dyn Shape>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v: Vec<&'static dyn Shape> = Vec::new();
+        v.extend_from_slice(&pod_state::KINDS);
+        v
+    })
 }
 
 /// Looks a kind up by name.
