@@ -6,6 +6,7 @@
 //! CLI, detection, tests and docs read.
 
 pub mod common;
+pub mod dockershim;
 pub mod gotypes;
 pub mod pod_state;
 
@@ -84,6 +85,7 @@ pub fn registry() -> &'static [&'static dyn Shape] {
     ALL.get_or_init(|| {
         let mut v: Vec<&'static dyn Shape> = Vec::new();
         v.extend_from_slice(&pod_state::KINDS);
+        v.extend_from_slice(&dockershim::KINDS);
         v
     })
 }

@@ -9,6 +9,7 @@
 //! * [`fnv`], [`crc`]: the two checksum hashes.
 //! * [`cpuset`]: `k8s.io/utils/cpuset` parsing and printing.
 
+pub mod adler;
 pub mod cpuset;
 pub mod crc;
 pub mod float;
