@@ -17,6 +17,7 @@ pub mod fnv;
 pub mod json;
 pub mod model;
 pub mod quantity;
+pub mod quote;
 pub mod reflect;
 pub mod sink;
 pub mod spew;
