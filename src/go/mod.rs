@@ -19,6 +19,7 @@ pub mod model;
 pub mod quantity;
 pub mod quote;
 pub mod reflect;
+pub mod rfc3339;
 pub mod sink;
 pub mod spew;
 
