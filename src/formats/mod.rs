@@ -8,6 +8,7 @@
 pub mod common;
 pub mod dockershim;
 pub mod gotypes;
+pub mod image_pull;
 pub mod pod_state;
 
 use crate::go::sink::Sink;
@@ -86,6 +87,7 @@ pub fn registry() -> &'static [&'static dyn Shape] {
         let mut v: Vec<&'static dyn Shape> = Vec::new();
         v.extend_from_slice(&pod_state::KINDS);
         v.extend_from_slice(&dockershim::KINDS);
+        v.extend_from_slice(&image_pull::KINDS);
         v
     })
 }
