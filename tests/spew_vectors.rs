@@ -8,6 +8,7 @@ use kubelet_ckpt::go::spew::{self, Methods};
 use kubelet_ckpt::go::{Field, IntBits, Type, TypeKind, TypeRef, Value};
 
 const DATA_ROWS: usize = 163;
+const EXTRA_ROWS: usize = 49;
 
 // ---------- TSV ----------
 
@@ -46,11 +47,12 @@ struct Row {
 }
 
 fn rows() -> Vec<Row> {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/spew/pairs.tsv"
-    ))
-    .unwrap();
+    rows_of("pairs.tsv")
+}
+
+fn rows_of(file: &str) -> Vec<Row> {
+    let path = format!("{}/tests/data/spew/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
     let mut out = Vec::new();
     let mut header_seen = false;
     for line in text.lines() {
@@ -265,6 +267,11 @@ impl Methods for GenMethods {
         match (t.name.as_deref(), v) {
             (Some("main.Str"), Value::Struct(f)) => match f.first() {
                 Some(Value::Int(n)) => Some(format!("S{}", 100 - n).into_bytes()),
+                _ => None,
+            },
+            // Pointer receiver: go-spew's default config calls it on values too.
+            (Some("main.PS"), Value::Struct(f)) => match f.first() {
+                Some(Value::Int(n)) => Some(format!("P{}", 100 - n).into_bytes()),
                 _ => None,
             },
             (Some("main.Err"), Value::String(e)) => {
@@ -1169,13 +1176,10 @@ fn render_case(case: &Case) -> Vec<u8> {
     out
 }
 
-#[test]
-fn every_vector_matches_text_and_fnv() {
-    let rows = rows();
-    assert_eq!(rows.len(), DATA_ROWS, "data rows in pairs.tsv");
+/// Renders every row's case; returns the failure descriptions.
+fn check_rows(rows: &[Row], build: fn(&str) -> Option<Case>) -> Vec<String> {
     let mut failures = Vec::new();
-    let mut passed = 0;
-    for row in &rows {
+    for row in rows {
         // The fnv32a column checks our unescaping of the text column.
         assert_eq!(
             fnv32a(&row.spew),
@@ -1204,17 +1208,38 @@ fn every_vector_matches_text_and_fnv() {
                 row.fnv,
                 streamed
             ));
-        } else {
-            passed += 1;
         }
     }
+    failures
+}
+
+#[test]
+fn every_vector_matches_text_and_fnv() {
+    let rows = rows();
+    assert_eq!(rows.len(), DATA_ROWS, "data rows in pairs.tsv");
+    let failures = check_rows(&rows, build);
     assert!(
         failures.is_empty(),
-        "{passed}/{} passed; failures:\n{}",
+        "{}/{} passed; failures:\n{}",
+        rows.len() - failures.len(),
         rows.len(),
         failures.join("\n")
     );
-    assert_eq!(passed, DATA_ROWS);
+}
+
+/// Edge cases printed by real go-spew 1.1.1 (tests/data/spew/gen/extra.go).
+#[test]
+fn every_extra_vector_matches_text_and_fnv() {
+    let rows = rows_of("extra.tsv");
+    assert_eq!(rows.len(), EXTRA_ROWS, "data rows in extra.tsv");
+    let failures = check_rows(&rows, build_extra);
+    assert!(
+        failures.is_empty(),
+        "{}/{} passed; failures:\n{}",
+        rows.len() - failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
 }
 
 /// The V1 rename done on the descriptor (`Type::renamed`) hashes like the
@@ -1242,4 +1267,333 @@ fn stringer_keys_without_methods_sort_by_fields() {
         String::from_utf8(text).unwrap(),
         "(map[main.Str]int)map[{N:(int)1}:1 {N:(int)2}:2 {N:(int)3}:3]"
     );
+}
+
+// ---------- extra.tsv (tests/data/spew/gen/extra.go) ----------
+
+/// A recursive named struct `NAME{Name string; LINK}` unrolled `depth`
+/// levels, where `link` wraps the recursive type (`[]*T`, `map[string]*T`).
+fn recursive(name: &str, depth: usize, link: fn(&TypeRef) -> TypeRef) -> TypeRef {
+    let inner = if depth == 0 {
+        strukt(name, &[])
+    } else {
+        recursive(name, depth - 1, link)
+    };
+    let lname = if name == "main.Tree" { "Kids" } else { "M" };
+    strukt(name, &[("Name", &string()), (lname, &link(&inner))])
+}
+
+fn hidden_map(name: &str, k: &TypeRef, v: &TypeRef, entries: Vec<(Value, Value)>) -> Option<Case> {
+    c(strukt(name, &[("m", &map(k, v))]), st(vec![m(entries)]))
+}
+
+#[allow(clippy::too_many_lines)]
+fn build_extra(name: &str) -> Option<Case> {
+    let t = types();
+    let inner = &t.inner;
+    let f32t = Type::new(TypeKind::Float32);
+    let int8 = intn(IntBits::B8);
+    let err = named("main.Err", &string());
+    let error = Type::named("error", TypeKind::Interface);
+    let arr = |n: usize, e: &TypeRef| Type::array(n, e.clone());
+    let a = Value::Array;
+    let tree = |d| recursive("main.Tree", d, |t| slice(&ptr(t)));
+    let mnode = |d| recursive("main.MNode", d, |t| map(&string(), &ptr(t)));
+    let leak_iface = strukt(
+        "main.LeakIface",
+        &[("S", &slice(&ptr(&int()))), ("I", &iface()), ("J", &int())],
+    );
+    let leak_map_field = strukt(
+        "main.LeakMapField",
+        &[
+            ("S", &slice(&ptr(&int()))),
+            ("M", &map(&string(), &int())),
+            ("T", &slice(&int())),
+            ("U", &string()),
+        ],
+    );
+    let hidden_nested = strukt(
+        "main.hiddenNested",
+        &[
+            ("A", &int()),
+            (
+                "h",
+                &anon(&[("M", &map(&string(), &int())), ("K", &map(&t.str_, &int()))]),
+            ),
+            ("B", &string()),
+        ],
+    );
+    let nil_map_ptr_t = ptr(&map(&string(), &ptr(&int())));
+
+    match name {
+        "cycle_last_slice_elem_leaks" => c(
+            ptr(&tree(3)),
+            p(st(vec![
+                s("root"),
+                sl(vec![p(st(vec![s("kid"), nils()])), Value::Cycle]),
+            ])),
+        ),
+        "cycle_last_map_value_leaks" => c(
+            ptr(&mnode(3)),
+            p(st(vec![s("a"), m(vec![(s("self"), Value::Cycle)])])),
+        ),
+        "cycle_map_value_then_more" => c(
+            ptr(&mnode(3)),
+            p(st(vec![
+                s("b"),
+                m(vec![
+                    (s("z"), Value::Cycle),
+                    (s("a"), p(st(vec![s("c"), nilm()]))),
+                ]),
+            ])),
+        ),
+        "untyped_ptr_to_nil_map_ptr_star_count" => c(
+            map(&string(), &ptr(&nil_map_ptr_t)),
+            m(vec![(s("a"), p(nilp()))]),
+        ),
+        "typed_ptr_to_nil_map_ptr" => c(ptr(&nil_map_ptr_t), p(nilp())),
+        "complex64" => c(Type::new(TypeKind::Complex64), Value::Complex(1.5, 0.25)),
+        "complex_nan_imag" => c(
+            Type::new(TypeKind::Complex128),
+            Value::Complex(1.0, f64::NAN),
+        ),
+        "complex_inf_imag" => c(
+            Type::new(TypeKind::Complex128),
+            Value::Complex(-1.0, f64::INFINITY),
+        ),
+        "complex_neg_zero_imag" => c(Type::new(TypeKind::Complex128), Value::Complex(0.0, -0.0)),
+        "float32_max" => c(f32t, f(f64::from(f32::MAX))),
+        "float32_smallest_denormal" => c(f32t, f(f64::from(f32::from_bits(1)))),
+        "float32_third" => c(f32t, f(f64::from(1.0_f32 / 3.0))),
+        "float64_third" => c(Type::new(TypeKind::Float64), f(1.0 / 3.0)),
+        "float64_999999_5" => c(Type::new(TypeKind::Float64), f(999999.5)),
+        "float64_1e-4_boundary" => c(Type::new(TypeKind::Float64), f(0.000123)),
+        "float32_slice" => c(
+            slice(&f32t),
+            sl([0.1_f32, 1e10, -2.5e-5]
+                .iter()
+                .map(|x| f(f64::from(*x)))
+                .collect()),
+        ),
+        "map_uintptr_keys" => c(
+            map(&Type::new(TypeKind::Uintptr), &int()),
+            m(vec![(u(0), i(1)), (u(0xff), i(2)), (u(1), i(3))]),
+        ),
+        "map_array_string_keys" => c(
+            map(&arr(2, &string()), &int()),
+            m(vec![
+                (a(vec![s("b"), s("a")]), i(1)),
+                (a(vec![s("a"), s("z")]), i(2)),
+                (a(vec![s("a"), s("b")]), i(3)),
+            ]),
+        ),
+        "map_err_field_struct_keys_methods" => c(
+            map(&strukt("main.KE", &[("E", &err)]), &int()),
+            m(vec![
+                (st(vec![s("b")]), i(1)),
+                (st(vec![s("a")]), i(2)),
+                (st(vec![s("c")]), i(3)),
+            ]),
+        ),
+        "map_ptr_receiver_stringer_keys" => c(
+            map(&strukt("main.PS", &[("N", &int())]), &int()),
+            m(vec![
+                (st(vec![i(1)]), i(1)),
+                (st(vec![i(2)]), i(2)),
+                (st(vec![i(3)]), i(3)),
+            ]),
+        ),
+        "map_iface_keys_holding_stringers" => c(
+            map(&iface(), &int()),
+            m(vec![
+                (dynv(&t.str_, st(vec![i(1)])), i(1)),
+                (dynv(&t.str_, st(vec![i(3)])), i(3)),
+                (dynv(&string(), s("x")), i(0)),
+            ]),
+        ),
+        "embedded_unexported_struct" => c(
+            Type::named(
+                "main.WithEmbeddedHidden",
+                TypeKind::Struct(vec![
+                    Field::embedded("inner2", strukt("main.inner2", &[("Z", &int())]), ""),
+                    Field::new("A", int(), ""),
+                ]),
+            ),
+            st(vec![st(vec![i(7)]), i(1)]),
+        ),
+        "hidden_array_keys_two_panic" => hidden_map(
+            "main.hiddenArr",
+            &arr(1, &int()),
+            &string(),
+            vec![(a(vec![i(2)]), s("b")), (a(vec![i(1)]), s("a"))],
+        ),
+        "hidden_array_keys_one_no_panic" => hidden_map(
+            "main.hiddenArr1",
+            &arr(1, &int()),
+            &string(),
+            vec![(a(vec![i(1)]), s("a"))],
+        ),
+        "hidden_iface_keys_panic" => hidden_map(
+            "main.hiddenIface",
+            &iface(),
+            &int(),
+            vec![(dynv(&string(), s("a")), i(1))],
+        ),
+        "hidden_ptr_keys_panic" => hidden_map(
+            "main.hiddenPtr",
+            &ptr(&int()),
+            &int(),
+            vec![(p(i(1)), i(1))],
+        ),
+        "hidden_empty_array_keys_no_panic" => hidden_map(
+            "main.hiddenEmptyArr",
+            &arr(0, &int()),
+            &int(),
+            vec![(a(vec![]), i(1))],
+        ),
+        "hidden_nested_struct_string_keys_ok" => c(
+            hidden_nested,
+            st(vec![
+                i(1),
+                st(vec![m(vec![(s("z"), i(1)), (s("a"), i(2))]), nilm()]),
+                s("b"),
+            ]),
+        ),
+        "hidden_nested_struct_keys_panic_midway" => c(
+            hidden_nested,
+            st(vec![
+                i(1),
+                st(vec![
+                    m(vec![(s("z"), i(1))]),
+                    m(vec![(st(vec![i(1)]), i(1))]),
+                ]),
+                s("b"),
+            ]),
+        ),
+        "iface_field_holding_ptr_ptr" => c(
+            anon(&[("A", &iface())]),
+            st(vec![dynv(&ptr(&ptr(&int())), p(p(i(5))))]),
+        ),
+        "slice_iface_holding_nil_struct_ptr" => c(
+            slice(&iface()),
+            sl(vec![dynv(&ptr(inner), nilp()), dynv(&int(), i(1))]),
+        ),
+        "ptr_to_iface_holding_ptr" => c(ptr(&iface()), p(dynv(&ptr(&int()), p(i(5))))),
+        "ptr_to_iface_holding_nil_ptr" => c(ptr(&iface()), p(dynv(&ptr(&int()), nilp()))),
+        "slice_of_ptr_to_nil_iface" => c(slice(&ptr(&iface())), sl(vec![p(nili())])),
+        "slice_of_ptr_to_nil_iface_then_field" => c(
+            anon(&[("S", &slice(&ptr(&iface()))), ("N", &int())]),
+            st(vec![sl(vec![p(nili())]), i(2)]),
+        ),
+        "leak_reset_by_interface_field" => c(
+            leak_iface,
+            st(vec![sl(vec![nilp()]), dynv(&int(), i(5)), i(6)]),
+        ),
+        "leak_into_nil_interface_field" => c(leak_iface, st(vec![sl(vec![nilp()]), nili(), i(6)])),
+        "leak_into_map_field" => c(
+            leak_map_field,
+            st(vec![
+                sl(vec![nilp()]),
+                m(vec![(s("a"), i(1))]),
+                nils(),
+                s("u"),
+            ]),
+        ),
+        "leak_into_nil_map_field" => c(
+            leak_map_field,
+            st(vec![sl(vec![nilp()]), nilm(), ints(&[1]), s("u")]),
+        ),
+        "leak_deep_nested" => c(
+            strukt(
+                "main.LeakDeep",
+                &[
+                    ("L", &slice(&anon(&[("M", &map(&string(), &ptr(&int())))]))),
+                    ("N", &int()),
+                ],
+            ),
+            st(vec![sl(vec![st(vec![m(vec![(s("k"), nilp())])])]), i(3)]),
+        ),
+        "top_nil_error" => c(error, nili()),
+        "top_interface_slice_of_nil_errors" => {
+            c(slice(&error), sl(vec![nili(), dynv(&err, s("x"))]))
+        }
+        "map_string_to_error_values" => c(
+            map(&string(), &error),
+            m(vec![(s("a"), dynv(&err, s("x"))), (s("b"), nili())]),
+        ),
+        "bool_slice" => c(slice(&boolean()), sl(vec![b(true), b(false)])),
+        "nested_arrays" => c(
+            arr(2, &arr(2, &int8)),
+            a(vec![a(vec![i(1), i(-1)]), a(vec![i(0), i(2)])]),
+        ),
+        "map_nested_array_keys" => {
+            let k = |x: i64, y: i64| a(vec![a(vec![i(x)]), a(vec![i(y)])]);
+            c(
+                map(&arr(2, &arr(1, &int())), &int()),
+                m(vec![(k(2, 1), i(1)), (k(1, 9), i(2)), (k(1, 3), i(3))]),
+            )
+        }
+        "map_bool_array_keys" => {
+            let k = |x: bool, y: bool| a(vec![b(x), b(y)]);
+            c(
+                map(&arr(2, &boolean()), &int()),
+                m(vec![
+                    (k(true, false), i(1)),
+                    (k(false, true), i(2)),
+                    (k(false, false), i(3)),
+                ]),
+            )
+        }
+        "map_int_keys_to_nil_ptr_last_then_field" => c(
+            anon(&[("M", &map(&int(), &ptr(inner))), ("S", &string())]),
+            st(vec![
+                m(vec![
+                    (i(-5), p(inr(1, ""))),
+                    (i(10), nilp()),
+                    (i(2), p(inr(0, ""))),
+                ]),
+                s("s"),
+            ]),
+        ),
+        "map_interface_keys_with_nil" => c(
+            map(&iface(), &string()),
+            m(vec![
+                (nili(), s("n")),
+                (dynv(&int(), i(1)), s("i")),
+                (dynv(&string(), s("")), s("s")),
+            ]),
+        ),
+        _ => None,
+    }
+}
+
+/// `render_pointer_to(x, T)` prints exactly what rendering the pointer
+/// `&x` of type `*T` prints, for every vector (both corpora) that is a
+/// non-nil pointer at top level.
+#[test]
+fn pointer_to_equals_rendering_the_pointer() {
+    let mut checked = 0;
+    let all = rows()
+        .into_iter()
+        .map(|r| (r, build as fn(&str) -> Option<Case>))
+        .chain(
+            rows_of("extra.tsv")
+                .into_iter()
+                .map(|r| (r, build_extra as fn(&str) -> Option<Case>)),
+        );
+    for (row, build) in all {
+        let case = build(&row.name).unwrap();
+        let (TypeKind::Ptr(elem), Value::Ptr(Some(x))) = (&case.ty.kind, &case.v) else {
+            continue;
+        };
+        let mut got = Vec::new();
+        spew::render_pointer_to(x, elem, &mut got);
+        assert_eq!(got, spew::to_bytes(&case.v, &case.ty), "{}", row.name);
+        if !case.rename_v1 {
+            assert_eq!(got, row.spew, "{}", row.name);
+            assert_eq!(spew::fnv32a_pointer_to(x, elem), row.fnv, "{}", row.name);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} pointer cases");
 }

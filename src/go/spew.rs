@@ -62,6 +62,20 @@ pub fn render_with<S: Sink + ?Sized>(v: &Value, t: &Type, sink: &mut S, methods:
     format::sprintf(format::Mode::Kubelet, methods, v, t, sink);
 }
 
+/// Writes `Sprintf("%#v", &v)` for `v` of type `elem`: what the kubelet
+/// hashes for cpu/memory/DRA checkpoints (`(*state.CPUManagerCheckpoint){...}`),
+/// without cloning the checkpoint into a pointer value.
+pub fn render_pointer_to<S: Sink + ?Sized>(v: &Value, elem: &Type, sink: &mut S) {
+    format::sprintf_pointer_to(&NoMethods, v, elem, sink);
+}
+
+/// FNV-32a of [`render_pointer_to`]'s text.
+pub fn fnv32a_pointer_to(v: &Value, elem: &Type) -> u32 {
+    let mut h = super::fnv::Fnv32a::new();
+    render_pointer_to(v, elem, &mut h);
+    h.finish()
+}
+
 /// The spew text as bytes (for `explain`; the verify path streams instead).
 pub fn to_bytes(v: &Value, t: &Type) -> Vec<u8> {
     let mut out = Vec::new();

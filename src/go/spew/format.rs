@@ -46,13 +46,39 @@ pub(super) fn sprintf<S: Sink + ?Sized>(
     t: &Type,
     sink: &mut S,
 ) {
+    sprintf_top(mode, methods, v, t, false, sink);
+}
+
+/// `Sprintf("%#v", &v)` for `v` of type `elem`, without building the pointer.
+pub(super) fn sprintf_pointer_to<S: Sink + ?Sized>(
+    methods: &dyn Methods,
+    v: &Value,
+    elem: &Type,
+    sink: &mut S,
+) {
+    sprintf_top(Mode::Kubelet, methods, v, elem, true, sink);
+}
+
+fn sprintf_top<S: Sink + ?Sized>(
+    mode: Mode,
+    methods: &dyn Methods,
+    v: &Value,
+    t: &Type,
+    pointer_to: bool,
+    sink: &mut S,
+) {
     let mut f = Formatter {
         sink,
         ignore_next_type: false,
         mode,
         methods,
     };
-    if let Err(Panic(msg)) = f.top(t, v) {
+    let res = if pointer_to {
+        f.format_ptr_to(t, v, false)
+    } else {
+        f.top(t, v)
+    };
+    if let Err(Panic(msg)) = res {
         f.sink.put(b"%!v(PANIC=Format method: ");
         f.sink.put(msg.as_bytes());
         f.sink.put(b")");
@@ -118,16 +144,22 @@ impl<S: Sink + ?Sized> Formatter<'_, S> {
             self.sink.put(b"<nil>");
             return Ok(());
         }
+        self.walk_ptr(t, v, 0, ro)
+    }
 
-        #[derive(PartialEq)]
-        enum End {
-            Value,
-            Nil,
-            Cycle,
-            Invalid,
+    /// `formatPtr` for a non-nil `*elem` pointing at `v`, without building
+    /// the pointer value (the kubelet hashes `&checkpoint`).
+    fn format_ptr_to(&mut self, elem: &Type, v: &Value, ro: bool) -> Res {
+        match deref(elem, v) {
+            Ok((ct, cv)) => self.walk_ptr(ct, cv, 1, ro),
+            Err(end) => self.finish_ptr(elem, v, 1, end, ro),
         }
+    }
+
+    /// formatPtr's loop: follow pointers (unwrapping interfaces met on the
+    /// way) until a non-pointer, a nil, or a cycle.
+    fn walk_ptr(&mut self, t: &Type, v: &Value, mut indirects: usize, ro: bool) -> Res {
         let mut end = End::Value;
-        let mut indirects = 0usize;
         let (mut ct, mut cv) = (t, v);
         while let TypeKind::Ptr(elem) = &ct.kind {
             match cv {
@@ -144,22 +176,11 @@ impl<S: Sink + ?Sized> Formatter<'_, S> {
                 }
                 Value::Ptr(Some(inner)) => {
                     indirects += 1;
-                    ct = elem;
-                    cv = inner;
-                    if let TypeKind::Interface = ct.kind {
-                        match cv {
-                            Value::Interface(None) => {
-                                end = End::Nil;
-                                break;
-                            }
-                            Value::Interface(Some(b)) => {
-                                ct = &b.0;
-                                cv = &b.1;
-                            }
-                            _ => {
-                                end = End::Invalid;
-                                break;
-                            }
+                    match deref(elem, inner) {
+                        Ok((t2, v2)) => (ct, cv) = (t2, v2),
+                        Err(e) => {
+                            (ct, cv, end) = (elem, inner, e);
+                            break;
                         }
                     }
                 }
@@ -169,7 +190,18 @@ impl<S: Sink + ?Sized> Formatter<'_, S> {
                 }
             }
         }
+        self.finish_ptr(ct, cv, indirects, end, ro)
+    }
 
+    /// formatPtr's output: the type or `<*..>` marker, then the pointee.
+    fn finish_ptr(
+        &mut self,
+        ct: &Type,
+        cv: &Value,
+        mut indirects: usize,
+        end: End,
+        ro: bool,
+    ) -> Res {
         if !self.ignore_next_type {
             self.sink.put(b"(");
             self.put_stars(indirects);
@@ -307,6 +339,31 @@ impl<S: Sink + ?Sized> Formatter<'_, S> {
         }
         Ok(())
     }
+}
+
+/// How a pointer walk ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// At a non-pointer value, printed next.
+    Value,
+    Nil,
+    Cycle,
+    /// The value's shape does not match its type.
+    Invalid,
+}
+
+/// `ve = ve.Elem()` plus the interface unwrapping formatPtr does right after
+/// it. `Err` when that ends the walk (nil interface, malformed value); the
+/// type printed is then `elem` itself.
+fn deref<'v>(elem: &'v Type, inner: &'v Value) -> Result<(&'v Type, &'v Value), End> {
+    if let TypeKind::Interface = elem.kind {
+        return match inner {
+            Value::Interface(None) => Err(End::Nil),
+            Value::Interface(Some(b)) => Ok((&b.0, &b.1)),
+            _ => Err(End::Invalid),
+        };
+    }
+    Ok((elem, inner))
 }
 
 /// `printComplex`: `(re+imi)`; the `+` is written only when `im >= 0`, so a
