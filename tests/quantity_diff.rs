@@ -6,12 +6,15 @@
 //! * the internal fields go-spew prints (from `oracle podstatus-v1 dump` of a
 //!   file holding a batch of them),
 //! * the JSON text `MarshalJSON` writes (from `oracle allocated-v4 canonical`),
-//! * the error text for notations either side rejects (`oracle podstatus-v1 verify`).
+//! * the error text for notations either side rejects (`oracle podstatus-v1 verify`),
+//! * and, end to end, our podstatus-v1 `explain` and allocated-v4 `canonical`
+//!   on the same batch files.
 //!
 //! `KUBELET_CKPT_QUANTITY_N` sets the number of notations (default 12000).
 
 mod support;
 
+use kubelet_ckpt::formats::pod_state::{ALLOCATED_V4, PODSTATUS_V1};
 use kubelet_ckpt::go::fnv::Fnv32a;
 use kubelet_ckpt::go::quantity::Quantity;
 use support::*;
@@ -186,6 +189,11 @@ fn quantity_matches_oracle() {
                 if v.to_string() != want && v.to_string() != want_other {
                     mismatches.push(format!("{t}: oracle {v}, ours error {e}"));
                 }
+                // And through our kind's verify, message included.
+                let ours = our_verify(&PODSTATUS_V1, file.as_bytes(), None);
+                if ours.as_ref() != Ok(&v) {
+                    mismatches.push(format!("{t}: oracle {v}, our podstatus-v1 verify {ours:?}"));
+                }
             }
         }
     }
@@ -220,6 +228,25 @@ fn quantity_matches_oracle() {
                 continue;
             }
         };
+        // End to end through our kinds: the same files, our explain and canonical.
+        let pfile = podstatus_file(&entries);
+        let ours_dump = support::our_dump(&PODSTATUS_V1, pfile.as_bytes());
+        if ours_dump.as_deref() != Ok(dump.as_bytes()) {
+            mismatches.push(format!(
+                "podstatus-v1 explain differs on batch starting {}: {}",
+                chunk[0].1,
+                show_result(&ours_dump, 300)
+            ));
+        }
+        let afile = allocated_file(&entries);
+        let ours_canon = support::our_canonical(&ALLOCATED_V4, &afile);
+        if ours_canon.as_ref() != Ok(&canon) {
+            mismatches.push(format!(
+                "allocated-v4 canonical differs on batch starting {}: {}",
+                chunk[0].1,
+                show_result(&ours_canon, 300)
+            ));
+        }
         let env: serde_json::Value = serde_json::from_slice(&canon).unwrap();
         let data: serde_json::Value = serde_json::from_str(env["data"].as_str().unwrap()).unwrap();
         let req = &data["entries"]["p"]["ContainerResources"]["c"]["requests"];
