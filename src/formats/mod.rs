@@ -10,6 +10,7 @@ pub mod dockershim;
 pub mod gotypes;
 pub mod image_pull;
 pub mod pod_state;
+pub mod readonly;
 
 use crate::go::sink::Sink;
 
@@ -88,6 +89,7 @@ pub fn registry() -> &'static [&'static dyn Shape] {
         v.extend_from_slice(&pod_state::KINDS);
         v.extend_from_slice(&dockershim::KINDS);
         v.extend_from_slice(&image_pull::KINDS);
+        v.extend_from_slice(&readonly::KINDS);
         v
     })
 }

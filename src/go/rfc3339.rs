@@ -11,6 +11,8 @@
 use super::quote::time_quote;
 
 const LAYOUT: &str = "2006-01-02T15:04:05Z07:00";
+/// The layout `time.Time.UnmarshalJSON` (Go 1.19) parses the raw token with.
+const QUOTED_LAYOUT: &str = "\"2006-01-02T15:04:05Z07:00\"";
 
 /// An instant: seconds since the Unix epoch (UTC) and nanoseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,11 +73,11 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn cannot_parse(value: &str, elem: &[u8], layout_elem: &str) -> String {
+fn cannot_parse(layout: &str, value: &str, elem: &[u8], layout_elem: &str) -> String {
     format!(
         "parsing time {} as {}: cannot parse {} as {}",
         time_quote(value),
-        time_quote(LAYOUT),
+        time_quote(layout),
         time_quote(&lossy(elem)),
         time_quote(layout_elem)
     )
@@ -124,16 +126,29 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 /// `time.Parse(time.RFC3339, value)`; the error is Go's `ParseError` text.
 pub fn parse(value_str: &str) -> Result<Instant, String> {
+    parse_layout(value_str, false).map(|(i, _)| i)
+}
+
+/// `time.Time.UnmarshalJSON(raw)` (Go 1.19): `null` is left to the caller;
+/// the raw token, quotes included, is parsed with the layout `"RFC3339"`.
+/// Returns the instant and the zone offset in seconds.
+pub fn parse_json_token(raw: &str) -> Result<(Instant, i64), String> {
+    parse_layout(raw, true)
+}
+
+fn parse_layout(value_str: &str, quoted: bool) -> Result<(Instant, i64), String> {
+    let layout = if quoted { QUOTED_LAYOUT } else { LAYOUT };
     let mut v: &[u8] = value_str.as_bytes();
     let (mut year, mut month, mut day, mut hour, mut min, mut sec) = (0i64, -1i64, -1i64, 0, 0, 0);
     let mut nsec: i64 = 0;
     let mut offset: i64 = 0;
-    for (prefix, std, stdstr) in CHUNKS {
+    for (n, (prefix, std, stdstr)) in CHUNKS.into_iter().enumerate() {
+        let prefix = if quoted && n == 0 { "\"" } else { prefix };
         // skip(value, prefix): literal bytes must match one by one.
         for &p in prefix.as_bytes() {
             match v.first() {
                 Some(&c) if c == p => v = &v[1..],
-                _ => return Err(cannot_parse(value_str, v, prefix)),
+                _ => return Err(cannot_parse(layout, value_str, v, prefix)),
             }
         }
         let mut range: Option<&str> = None;
@@ -254,7 +269,14 @@ pub fn parse(value_str: &str) -> Result<Instant, String> {
             return Err(message(value_str, &format!(": {r} out of range")));
         }
         if !ok {
-            return Err(cannot_parse(value_str, v, stdstr));
+            return Err(cannot_parse(layout, value_str, v, stdstr));
+        }
+    }
+    if quoted {
+        // The layout's closing quote is the last chunk's literal prefix.
+        match v.first() {
+            Some(b'"') => v = &v[1..],
+            _ => return Err(cannot_parse(layout, value_str, v, "\"")),
         }
     }
     if !v.is_empty() {
@@ -267,10 +289,45 @@ pub fn parse(value_str: &str) -> Result<Instant, String> {
         return Err(message(value_str, ": day out of range"));
     }
     let unix = days_from_civil(year, month, day) * 86_400 + hour * 3600 + min * 60 + sec - offset;
-    Ok(Instant {
-        unix,
-        nsec: nsec as u32, // < 10^9 by construction
-    })
+    Ok((
+        Instant {
+            unix,
+            nsec: nsec as u32, // < 10^9 by construction
+        },
+        offset,
+    ))
+}
+
+/// `t.Format(time.RFC3339Nano)` in a zone `offset` seconds east of UTC
+/// (what `time.Time.MarshalJSON` writes): fraction without trailing zeros,
+/// `Z` for offset 0. `None` when the year is outside [0, 9999], where
+/// `MarshalJSON` fails.
+pub fn format_nano(t: &Instant, offset: i64) -> Option<String> {
+    let local = t.unix + offset;
+    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let secs = local.rem_euclid(86_400);
+    let mut out = format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    );
+    if t.nsec != 0 {
+        let frac = format!("{:09}", t.nsec);
+        out.push('.');
+        out.push_str(frac.trim_end_matches('0'));
+    }
+    if offset == 0 {
+        out.push('Z');
+    } else {
+        let sign = if offset < 0 { '-' } else { '+' };
+        let a = offset.abs();
+        out.push_str(&format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60));
+    }
+    Some(out)
 }
 
 /// `t.UTC().Format(time.RFC3339)`.
@@ -310,6 +367,20 @@ mod tests {
         assert_eq!(canon("2024-01-01T00:00:00.5+01:00"), "2023-12-31T23:00:00Z");
         assert!(parse("0001-01-01T01:00:00+01:00").unwrap().is_zero());
         assert!(!parse("0001-01-01T00:00:00.1Z").unwrap().is_zero());
+    }
+
+    #[test]
+    fn json_token_form() {
+        let (t, off) = parse_json_token("\"2024-01-01T00:00:00.500+01:00\"").unwrap();
+        assert_eq!(off, 3600);
+        assert_eq!(format_nano(&t, off).unwrap(), "2024-01-01T00:00:00.5+01:00");
+        let (t, off) = parse_json_token("\"2024-01-01T00:00:00+00:00\"").unwrap();
+        assert_eq!(format_nano(&t, off).unwrap(), "2024-01-01T00:00:00Z");
+        // Go: the quoted layout appears in the error text.
+        assert_eq!(
+            parse_json_token("5").unwrap_err(),
+            r#"parsing time "5" as "\"2006-01-02T15:04:05Z07:00\"": cannot parse "5" as "\"""#
+        );
     }
 
     #[test]
