@@ -352,8 +352,45 @@ impl<'a> Decoder<'a> {
                 self.save_type_error(what, t, offset);
                 Ok(())
             }
-            Err(e) => Err(fatal(e, offset)),
+            Err(e) => Err(fatal(self.recontext(e), offset)),
         }
+    }
+
+    /// Go's final `addErrorContext` on an error *returned* by a custom
+    /// `UnmarshalJSON`: if it is an `UnmarshalTypeError` (e.g. from a nested
+    /// `json.Unmarshal` inside the method) and the outer decode has a field
+    /// context, its struct and field are replaced by the outer ones (the
+    /// field holding the custom value). Other texts pass unchanged.
+    ///
+    /// The error crosses the `CustomJson` boundary as text, so the parts
+    /// are recovered from Go's message layout; a map key containing
+    /// " into Go struct field " could mislead the split (never in practice).
+    fn recontext(&self, msg: String) -> String {
+        if self.ctx_struct.is_none() && self.ctx_fields.is_empty() {
+            return msg;
+        }
+        const HEAD: &str = "json: cannot unmarshal ";
+        let Some(rest) = msg.strip_prefix(HEAD) else {
+            return msg;
+        };
+        let Some((head, ty)) = rest.rsplit_once(" of type ") else {
+            return msg;
+        };
+        let what = match head.strip_suffix(" into Go value") {
+            Some(w) => w,
+            None => match head.split_once(" into Go struct field ") {
+                Some((w, _)) => w,
+                None => return msg,
+            },
+        };
+        format!(
+            "{HEAD}{what} into Go struct field {}.{} of type {ty}",
+            self.ctx_struct
+                .as_deref()
+                .map(type_name)
+                .unwrap_or_default(),
+            self.ctx_fields.join(".")
+        )
     }
 
     /// Go's `indirect`: follows (and allocates) pointers, descends into
