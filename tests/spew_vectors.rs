@@ -8,7 +8,7 @@ use kubelet_ckpt::go::spew::{self, Methods};
 use kubelet_ckpt::go::{Field, IntBits, Type, TypeKind, TypeRef, Value};
 
 const DATA_ROWS: usize = 163;
-const EXTRA_ROWS: usize = 49;
+const EXTRA_ROWS: usize = 50;
 
 // ---------- TSV ----------
 
@@ -1337,6 +1337,15 @@ fn build_extra(name: &str) -> Option<Case> {
             ptr(&mnode(3)),
             p(st(vec![s("a"), m(vec![(s("self"), Value::Cycle)])])),
         ),
+        "cycle_leak_into_next_field" => {
+            // main.Tree2{Kids []*Tree2; N int}, one level unrolled.
+            let leaf = strukt("main.Tree2", &[]);
+            let t2 = strukt(
+                "main.Tree2",
+                &[("Kids", &slice(&ptr(&leaf))), ("N", &int())],
+            );
+            c(ptr(&t2), p(st(vec![sl(vec![Value::Cycle]), i(1)])))
+        }
         "cycle_map_value_then_more" => c(
             ptr(&mnode(3)),
             p(st(vec![

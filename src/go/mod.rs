@@ -6,6 +6,7 @@
 //! * [`reflect`]: typed Rust models declared once (`go_struct!`, `go_named!`).
 //! * [`json`]: `encoding/json` Marshal and Unmarshal, byte-exact.
 //! * [`spew`]: go-spew's `%#v` text, streamed into a [`sink::Sink`].
+//! * [`float`]: Go's float texts (`strconv` 'g' shortest, `encoding/json`).
 //! * [`fnv`], [`crc`]: the two checksum hashes.
 //! * [`cpuset`]: `k8s.io/utils/cpuset` parsing and printing.
 

@@ -11,9 +11,9 @@
 //! appends when a SpewKeys sort touches a value read through an unexported
 //! field.
 //!
-//! * [`format`]: the `formatState` state machine (`format`, `formatPtr`,
+//! * `format`: the `formatState` state machine (`format`, `formatPtr`,
 //!   `unpackValue`).
-//! * [`sort`]: spew's `sortValues` (`valueSortLess`, SpewKeys strings).
+//! * `sort`: spew's `sortValues` (`valueSortLess`, SpewKeys strings).
 //!
 //! Go methods (`String()`, `Error()`) are never called by the kubelet's
 //! printer, but spew's SpewKeys key ordering renders keys with the default

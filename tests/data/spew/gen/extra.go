@@ -32,6 +32,11 @@ type Tree struct {
 	Kids []*Tree
 }
 
+type Tree2 struct {
+	Kids []*Tree2
+	N    int
+}
+
 type MNode struct {
 	Name string
 	M    map[string]*MNode
@@ -130,12 +135,16 @@ func cases() []tc {
 	mnode2 := &MNode{Name: "b"}
 	mnode2.M = map[string]*MNode{"a": {Name: "c"}, "z": mnode2}
 
+	tree2 := &Tree2{N: 1}
+	tree2.Kids = []*Tree2{tree2}
+
 	var ifaceHoldingPtr interface{} = px
 	var ifaceHoldingNilPtr interface{} = nilIntPtr
 
 	return []tc{
 		{"cycle_last_slice_elem_leaks", tree},
 		{"cycle_last_map_value_leaks", mnode},
+		{"cycle_leak_into_next_field", tree2},
 		{"cycle_map_value_then_more", mnode2},
 		{"untyped_ptr_to_nil_map_ptr_star_count", map[string]**map[string]*int{"a": &nilMapPtr}},
 		{"typed_ptr_to_nil_map_ptr", &nilMapPtr},
