@@ -9,6 +9,7 @@
 //! * [`float`]: Go's float texts (`strconv` 'g' shortest, `encoding/json`).
 //! * [`fnv`], [`crc`]: the two checksum hashes.
 //! * [`cpuset`]: `k8s.io/utils/cpuset` parsing and printing.
+//! * [`strconv`]: Go's `Atoi` and `Quote` (accepted numbers, error texts).
 
 pub mod adler;
 pub mod cpuset;
@@ -23,6 +24,7 @@ pub mod reflect;
 pub mod rfc3339;
 pub mod sink;
 pub mod spew;
+pub mod strconv;
 
 pub use model::{Field, IntBits, Type, TypeKind, TypeRef, Value};
 pub use reflect::{Bytes, GoType};
