@@ -14,46 +14,20 @@ use crate::go::model::{CustomJson, Type, TypeKind, Value};
 use crate::go::reflect::GoType;
 use crate::go::rfc3339;
 
-/// Declares one `r2Time` model per record type. Go adds the enclosing
-/// struct and field to an `UnmarshalTypeError` returned from inside
-/// `UnmarshalJSON` (`Go struct field r2PulledRecord.lastUpdatedTime of type
-/// string`); the custom-method contract returns plain text, so each use site
-/// gets its own copy that knows its context.
-macro_rules! time_type {
-    ($name:ident, $custom:ident, $unmarshal:ident, $context:literal) => {
-        crate::go_struct! {
-            /// `metav1.Time`-like timestamp: RFC 3339 in UTC, `null` when zero.
-            /// Held as its written text (`""` for the zero time): the instant is
-            /// only ever re-serialized, never compared.
-            pub struct $name = "main.r2Time" json_with $custom {
-                pub t: String => t,
-            }
-        }
-
-        /// `r2Time`'s `MarshalJSON` / `UnmarshalJSON` at this use site.
-        pub const $custom: CustomJson = CustomJson {
-            marshal: time_marshal,
-            unmarshal: $unmarshal,
-        };
-
-        fn $unmarshal(raw: &[u8], target: &mut Value) -> Result<(), String> {
-            time_unmarshal(raw, target, $context)
-        }
-    };
+crate::go_struct! {
+    /// `metav1.Time`-like timestamp: RFC 3339 in UTC, `null` when zero.
+    /// Held as its written text (`""` for the zero time): the instant is
+    /// only ever re-serialized, never compared.
+    pub struct Time = "main.r2Time" json_with TIME_JSON {
+        pub t: String => t,
+    }
 }
 
-time_type!(
-    Time,
-    TIME_JSON,
-    time_unmarshal_pulled,
-    "r2PulledRecord.lastUpdatedTime"
-);
-time_type!(
-    PreloadedTime,
-    PRELOADED_TIME_JSON,
-    time_unmarshal_preloaded,
-    "r2PreloadedRecord.lastUpdatedTime"
-);
+/// `r2Time`'s `MarshalJSON` / `UnmarshalJSON`.
+pub const TIME_JSON: CustomJson = CustomJson {
+    marshal: time_marshal,
+    unmarshal: time_unmarshal,
+};
 
 fn time_marshal(v: &Value) -> Result<Vec<u8>, String> {
     let t = Time::from_go(v);
@@ -65,21 +39,16 @@ fn time_marshal(v: &Value) -> Result<Vec<u8>, String> {
 
 /// `null` → zero; otherwise a JSON string (`json.Unmarshal(b, &s)`) parsed
 /// with `time.Parse(time.RFC3339, s)`.
-fn time_unmarshal(raw: &[u8], target: &mut Value, context: &str) -> Result<(), String> {
+/// A type error from the nested `json.Unmarshal` gets the outer field's
+/// context from the JSON decoder (Go's `addErrorContext`).
+fn time_unmarshal(raw: &[u8], target: &mut Value) -> Result<(), String> {
     if raw == b"null" {
         *target = Time::default().to_go();
         return Ok(());
     }
     let st = Type::new(TypeKind::String);
     let mut s = Value::String(Vec::new());
-    json::unmarshal(raw, &st, &mut s).map_err(|e| {
-        // Go's outer decoder adds its struct/field context to a type error.
-        e.message.replacen(
-            " into Go value of type ",
-            &format!(" into Go struct field {context} of type "),
-            1,
-        )
-    })?;
+    json::unmarshal(raw, &st, &mut s).map_err(|e| e.message)?;
     let s = String::from_go(&s);
     let instant = rfc3339::parse(&s)?;
     let text = if instant.is_zero() {
@@ -144,7 +113,7 @@ crate::go_struct! {
     pub struct PreloadedRecord = "main.r2PreloadedRecord" {
         pub kind: String => Kind json "kind,omitempty",
         pub api_version: String => APIVersion json "apiVersion,omitempty",
-        pub last_updated_time: PreloadedTime => LastUpdatedTime json "lastUpdatedTime",
+        pub last_updated_time: Time => LastUpdatedTime json "lastUpdatedTime",
         pub image_ref: String => ImageRef json "imageRef",
         pub observed_images: Option<BTreeMap<String, ()>> => ObservedImages json "observedImages,omitempty",
     }
