@@ -179,3 +179,32 @@ fn string_literal_helper() {
         Some("a\u{FFFD}".as_bytes().to_vec())
     );
 }
+
+#[test]
+fn go_version_escapes_and_html_option() {
+    let v = Value::String(b"\x08\x0c<\x01".to_vec());
+    let t = strt();
+    // Go 1.19 (the default and the spec vectors).
+    assert_eq!(
+        json::marshal(&v, &t).unwrap(),
+        br#""\u0008\u000c\u003c\u0001""#
+    );
+    // Go >= 1.22 writes \b and \f.
+    let go122 = json::MarshalOptions {
+        go122_escapes: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        json::marshal_with(&v, &t, &go122).unwrap(),
+        br#""\b\f\u003c\u0001""#
+    );
+    // An Encoder with SetEscapeHTML(false).
+    let no_html = json::MarshalOptions {
+        escape_html: false,
+        ..Default::default()
+    };
+    assert_eq!(
+        json::marshal_with(&v, &t, &no_html).unwrap(),
+        br#""\u0008\u000c<\u0001""#
+    );
+}

@@ -3,7 +3,8 @@
 //! and Unicode-fold variants, values of every JSON kind with edge-case
 //! numbers and strings) plus byte-level mutations of them, decoded into the
 //! spec vectors' types on both sides; verdict, error text and the go-spew
-//! text of the target after the call must be identical.
+//! text of the target after the call must be identical, and so must
+//! `json.Marshal` of the target afterwards (bytes or error text).
 //!
 //! The Go side is `tests/go/jsondiff` (build instructions in its header).
 //! Set `KUBELET_CKPT_GO_JSONDIFF=/path/to/jsondiff` to run; without it the
@@ -313,6 +314,14 @@ const STRINGS: &[&str] = &[
     "\"<&>\"",
     "\"\u{2028}\"",
     "\"0-3\"",
+    "\"1_000\"",
+    "\"0x1p-2\"",
+    "\"-0x1.8p1\"",
+    "\"0x10\"",
+    "\".5\"",
+    "\"1.\"",
+    "\"+1\"",
+    "\"03\"",
     "\"\\/\\b\\f\\n\\r\\t\"",
 ];
 
@@ -320,7 +329,24 @@ fn gen_value(r: &mut Rng, depth: u32, out: &mut String) {
     let choice = if depth >= 4 { r.below(4) } else { r.below(7) };
     match choice {
         0 => out.push_str(r.pick(&["null", "true", "false"])),
-        1 => out.push_str(r.pick(NUMBERS)),
+        1 => match r.below(3) {
+            0 => out.push_str(r.pick(NUMBERS)),
+            // Random finite doubles and float32s, in Rust's shortest form.
+            1 => {
+                let x = f64::from_bits(r.next());
+                if x.is_finite() {
+                    let _ = write!(out, "{x:e}");
+                } else {
+                    out.push('0');
+                }
+            }
+            _ => {
+                let digits = r.next() % 10_000_000_000;
+                let exp = r.below(90) as i64 - 45;
+                let sign = if r.below(2) == 0 { "" } else { "-" };
+                let _ = write!(out, "{sign}{digits}e{exp}");
+            }
+        },
         2 | 3 => out.push_str(r.pick(STRINGS)),
         4 => {
             out.push('[');
@@ -437,7 +463,14 @@ fn unmarshal_matches_go() {
             gen_value(&mut r, 0, &mut s);
         } else {
             s.push('{');
-            for j in 0..r.below(6) {
+            // Sometimes big objects (duplicate keys past the map index's
+            // linear-scan limit).
+            let members = if r.below(8) == 0 {
+                r.below(40)
+            } else {
+                r.below(6)
+            };
+            for j in 0..members {
                 if j > 0 {
                     s.push(',');
                 }
@@ -476,6 +509,7 @@ fn unmarshal_matches_go() {
     for ((tname, input), line) in cases.iter().zip(lines) {
         let cols: Vec<&str> = line.split('\t').collect();
         let (want_verdict, want_err, want_spew) = (cols[0], unhex(cols[1]), unhex(cols[2]));
+        let (want_mverdict, want_mout) = (cols[3], unhex(cols[4]));
         let (t, mut v) = target(tname);
         let res = json::unmarshal(input, &t, &mut v);
         let got_spew = spew::to_bytes(&v, &t);
@@ -483,17 +517,28 @@ fn unmarshal_matches_go() {
             Ok(()) => ("ok", Vec::new()),
             Err(e) => ("error", e.message.clone().into_bytes()),
         };
+        let (got_mverdict, got_mout) = match json::marshal(&v, &t) {
+            Ok(b) => ("ok", b),
+            Err(e) => ("error", e.message.into_bytes()),
+        };
         if want_verdict == "error" {
             errors += 1;
         }
-        if got_verdict != want_verdict || got_err != want_err || got_spew != want_spew {
+        if got_verdict != want_verdict
+            || got_err != want_err
+            || got_spew != want_spew
+            || got_mverdict != want_mverdict
+            || got_mout != want_mout
+        {
             failures.push(format!(
-                "{tname} {:?}\n  go:   {want_verdict} {:?}\n        {}\n  ours: {got_verdict} {:?}\n        {}",
+                "{tname} {:?}\n  go:   {want_verdict} {:?}\n        {}\n        marshal {want_mverdict} {}\n  ours: {got_verdict} {:?}\n        {}\n        marshal {got_mverdict} {}",
                 String::from_utf8_lossy(input),
                 String::from_utf8_lossy(&want_err),
                 String::from_utf8_lossy(&want_spew),
+                String::from_utf8_lossy(&want_mout),
                 String::from_utf8_lossy(&got_err),
                 String::from_utf8_lossy(&got_spew),
+                String::from_utf8_lossy(&got_mout),
             ));
         }
         json::drop_deep(v);

@@ -11,13 +11,16 @@
 //! `interface{}` targets) is skipped or built with explicit stacks, so
 //! 10000-deep input cannot exhaust the call stack.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
 use super::fields::{type_fields, StructFields};
+use super::keyindex::{KeyIndex, KeyRef};
 use super::quote::{equal_fold, go_quote};
 use super::scanner::check_valid;
+use super::strconv::{parse_float, parse_int, parse_uint};
 use super::types::{is_number_type, UNSUPPORTED_TYPE_MARKER};
 use super::unquote::unquote_bytes;
 use super::{base64, UnmarshalError};
@@ -32,23 +35,6 @@ fn fatal(message: String, offset: usize) -> Fatal {
         message,
         offset,
         syntax: false,
-    }
-}
-
-/// Hashable form of a map key value (for O(1) entry replacement).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum MapKey {
-    Bytes(Vec<u8>),
-    Int(i64),
-    Uint(u64),
-}
-
-fn map_key_of(v: &Value) -> Option<MapKey> {
-    match v {
-        Value::String(s) => Some(MapKey::Bytes(s.clone())),
-        Value::Int(i) => Some(MapKey::Int(*i)),
-        Value::Uint(u) => Some(MapKey::Uint(*u)),
-        _ => None,
     }
 }
 
@@ -111,93 +97,13 @@ fn type_name(t: &Type) -> String {
     }
 }
 
-/// `strconv.ParseInt(s, 10, 64)` then `OverflowInt` for `bits`.
-pub(crate) fn parse_int(s: &[u8], bits: u32) -> Option<i64> {
-    let (neg, digits) = match s.first()? {
-        b'+' => (false, &s[1..]),
-        b'-' => (true, &s[1..]),
-        _ => (false, s),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut n: u64 = 0;
-    for &d in digits {
-        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    let limit = 1u64 << (bits - 1);
-    let v = if neg {
-        if n > limit {
-            return None;
-        }
-        0i64.wrapping_sub_unsigned(n)
-    } else {
-        if n >= limit {
-            return None;
-        }
-        i64::try_from(n).ok()?
-    };
-    Some(v)
-}
-
-/// `strconv.ParseUint(s, 10, 64)` then `OverflowUint` for `bits`.
-pub(crate) fn parse_uint(s: &[u8], bits: u32) -> Option<u64> {
-    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut n: u64 = 0;
-    for &d in s {
-        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    if bits < 64 && n >> bits != 0 {
-        return None;
-    }
-    Some(n)
-}
-
-/// `strconv.ParseFloat(s, bits)` followed by `reflect.Value.OverflowFloat`
-/// (an error either way gives `None`). Decimal syntax and signed
-/// `inf`/`infinity` as Go accepts them; Go's hexadecimal floats (`0x1p-2`,
-/// reachable only through `,string` fields) are not supported and fail.
-pub(crate) fn parse_float(s: &[u8], bits32: bool) -> Option<f64> {
-    let text = std::str::from_utf8(s).ok()?;
-    let (neg, rest) = match text.as_bytes().first()? {
-        b'+' => (false, &text[1..]),
-        b'-' => (true, &text[1..]),
-        _ => (false, text),
-    };
-    if rest.eq_ignore_ascii_case("inf") || rest.eq_ignore_ascii_case("infinity") {
-        return Some(if neg {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
-        });
-    }
-    if rest.is_empty()
-        || !rest
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
-        || !rest.as_bytes()[0].is_ascii_digit() && rest.as_bytes()[0] != b'.'
-    {
-        return None;
-    }
-    let v = if bits32 {
-        f64::from(text.parse::<f32>().ok()?)
-    } else {
-        text.parse::<f64>().ok()?
-    };
-    if v.is_infinite() {
-        return None; // ErrRange
-    }
-    Some(v)
-}
-
 struct Decoder<'a> {
     data: &'a [u8],
     saved: Option<UnmarshalError>,
     /// `errorContext.Struct` and `FieldStack`.
     ctx_struct: Option<TypeRef>,
-    ctx_fields: Vec<String>,
+    /// (fields of the struct, position of the field): no allocation per key.
+    ctx_fields: Vec<(Rc<StructFields>, usize)>,
     fields: HashMap<*const Type, Rc<StructFields>>,
 }
 
@@ -211,6 +117,12 @@ enum Quoted {
 impl<'a> Decoder<'a> {
     fn at(&self, i: usize) -> u8 {
         self.data.get(i).copied().unwrap_or(0)
+    }
+
+    /// `data[a..b]`, empty when out of range (never for well-formed input).
+    fn slice(&self, a: usize, b: usize) -> &'a [u8] {
+        let data: &'a [u8] = self.data;
+        data.get(a..b).unwrap_or_default()
     }
 
     fn ws(&self, mut i: usize) -> usize {
@@ -289,6 +201,20 @@ impl<'a> Decoder<'a> {
         f
     }
 
+    /// `strings.Join(FieldStack, ".")`.
+    fn field_path(&self) -> String {
+        let mut s = String::new();
+        for (i, (fields, fi)) in self.ctx_fields.iter().enumerate() {
+            if i > 0 {
+                s.push('.');
+            }
+            if let Some(f) = fields.list.get(*fi) {
+                s.push_str(&f.name);
+            }
+        }
+        s
+    }
+
     /// `saveError`: keeps the first error only.
     fn save(&mut self, e: UnmarshalError) {
         if self.saved.is_none() {
@@ -305,7 +231,7 @@ impl<'a> Decoder<'a> {
                     .as_deref()
                     .map(type_name)
                     .unwrap_or_default(),
-                self.ctx_fields.join("."),
+                self.field_path(),
                 t.go_string()
             )
         } else {
@@ -389,7 +315,7 @@ impl<'a> Decoder<'a> {
                 .as_deref()
                 .map(type_name)
                 .unwrap_or_default(),
-            self.ctx_fields.join(".")
+            self.field_path()
         )
     }
 
@@ -457,7 +383,7 @@ impl<'a> Decoder<'a> {
             b'{' => self.object(pos, t, v),
             _ => {
                 let end = self.literal_end(pos);
-                let item = &self.data[pos.min(end)..end];
+                let item = self.slice(pos, end);
                 self.literal_store(item, t, v, false, end)?;
                 Ok(end)
             }
@@ -468,7 +394,7 @@ impl<'a> Decoder<'a> {
         let (t2, v2) = match Self::indirect(t, v, false) {
             Target::Custom(cj, ct, cv) => {
                 let end = self.skip(pos);
-                self.call_custom(cj, &ct, &self.data[pos..end], cv, pos)?;
+                self.call_custom(cj, &ct, self.slice(pos, end), cv, pos)?;
                 return Ok(end);
             }
             Target::Plain(t2, v2) => (t2, v2),
@@ -545,7 +471,7 @@ impl<'a> Decoder<'a> {
         let (t2, v2) = match Self::indirect(t, v, false) {
             Target::Custom(cj, ct, cv) => {
                 let end = self.skip(pos);
-                self.call_custom(cj, &ct, &self.data[pos..end], cv, pos)?;
+                self.call_custom(cj, &ct, self.slice(pos, end), cv, pos)?;
                 return Ok(end);
             }
             Target::Plain(t2, v2) => (t2, v2),
@@ -577,11 +503,11 @@ impl<'a> Decoder<'a> {
 
     /// Reads the key at `p`; returns (key start, unquoted key, position of
     /// the value).
-    fn read_key(&self, p: usize) -> Result<(usize, Vec<u8>, usize), Fatal> {
+    fn read_key(&self, p: usize) -> Result<(usize, Cow<'a, [u8]>, usize), Fatal> {
+        let data: &'a [u8] = self.data;
         let kend = self.string_end(p);
-        let key = unquote_bytes(&self.data[p.min(kend)..kend])
-            .ok_or_else(|| fatal("json: internal error: bad object key".into(), p))?
-            .into_owned();
+        let key = unquote_bytes(data.get(p.min(kend)..kend).unwrap_or_default())
+            .ok_or_else(|| fatal("json: internal error: bad object key".into(), p))?;
         let colon = self.ws(kend);
         Ok((p, key, self.ws(colon + 1)))
     }
@@ -600,11 +526,7 @@ impl<'a> Decoder<'a> {
             return Ok(self.skip(pos));
         };
         let entries = m.get_or_insert_with(Vec::new);
-        let mut index: HashMap<MapKey, usize> = entries
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (k, _))| map_key_of(k).map(|k| (k, i)))
-            .collect();
+        let mut index = KeyIndex::default();
         let mut p = self.ws(pos + 1);
         if self.at(p) == b'}' {
             return Ok(p + 1);
@@ -614,7 +536,7 @@ impl<'a> Decoder<'a> {
             let mut elem = et.zero();
             p = self.value(vpos, et, &mut elem)?;
             let kv = match &kt.kind {
-                TypeKind::String => Some(Value::String(key)),
+                TypeKind::String => Some(Value::String(key.into_owned())),
                 TypeKind::Int(bits) => match parse_int(&key, bits.bits()) {
                     Some(n) => Some(Value::Int(n)),
                     None => {
@@ -642,17 +564,15 @@ impl<'a> Decoder<'a> {
                 _ => None,
             };
             if let Some(kv) = kv {
-                match map_key_of(&kv).and_then(|k| index.get(&k).copied()) {
-                    Some(i) => {
-                        if let Some(slot) = entries.get_mut(i) {
-                            slot.1 = elem;
-                        }
-                    }
+                let found = KeyRef::of(&kv).and_then(|k| index.find(entries, k));
+                match found.and_then(|i| entries.get_mut(i)) {
+                    Some(slot) => slot.1 = elem,
                     None => {
-                        if let Some(k) = map_key_of(&kv) {
-                            index.insert(k, entries.len());
-                        }
                         entries.push((kv, elem));
+                        let pos = entries.len() - 1;
+                        if let Some(k) = entries.get(pos).and_then(|(k, _)| KeyRef::of(k)) {
+                            index.pushed(pos, k);
+                        }
                     }
                 }
             }
@@ -746,10 +666,10 @@ impl<'a> Decoder<'a> {
                     .iter()
                     .position(|f| equal_fold(f.name.as_bytes(), &key)),
             };
-            match found.and_then(|i| fields.list.get(i)) {
-                Some(f) => {
+            match found.and_then(|i| fields.list.get(i).map(|f| (i, f))) {
+                Some((fi, f)) => {
                     let slot = self.field_slot(t, v, &f.index, vpos);
-                    self.ctx_fields.push(f.name.clone());
+                    self.ctx_fields.push((Rc::clone(&fields), fi));
                     self.ctx_struct = Some(Arc::clone(t));
                     p = match slot {
                         None => self.skip(vpos),
@@ -785,7 +705,7 @@ impl<'a> Decoder<'a> {
             }
             c => {
                 end = self.literal_end(pos);
-                let item = &self.data[pos.min(end)..end];
+                let item = self.slice(pos, end);
                 match c {
                     b'n' => Quoted::Null,
                     b'"' => Quoted::Str(
@@ -984,7 +904,7 @@ impl<'a> Decoder<'a> {
     /// `literalInterface` for one literal.
     fn literal_interface(&mut self, pos: usize) -> (Value, usize) {
         let end = self.literal_end(pos);
-        let item = &self.data[pos.min(end)..end];
+        let item = self.slice(pos, end);
         let v = match item.first() {
             Some(b'n') | None => Value::Interface(None),
             Some(b't') => iface(bool_type(), Value::Bool(true)),
@@ -1017,7 +937,7 @@ impl<'a> Decoder<'a> {
             Arr(Vec<Value>),
             Obj {
                 entries: Vec<(Value, Value)>,
-                index: HashMap<Vec<u8>, usize>,
+                index: KeyIndex,
                 key: Vec<u8>,
             },
         }
@@ -1048,7 +968,7 @@ impl<'a> Decoder<'a> {
                         (
                             finish(Frame::Obj {
                                 entries: Vec::new(),
-                                index: HashMap::new(),
+                                index: KeyIndex::default(),
                                 key: Vec::new(),
                             }),
                             q + 1,
@@ -1057,9 +977,10 @@ impl<'a> Decoder<'a> {
                         let Ok((_, key, vpos)) = self.read_key(q) else {
                             return (Value::Interface(None), self.data.len());
                         };
+                        let key = key.into_owned();
                         stack.push(Frame::Obj {
                             entries: Vec::new(),
-                            index: HashMap::new(),
+                            index: KeyIndex::default(),
                             key,
                         });
                         p = vpos;
@@ -1083,15 +1004,15 @@ impl<'a> Decoder<'a> {
                         key,
                     } => {
                         let k = std::mem::take(key);
-                        match index.get(&k) {
-                            Some(&i) => {
-                                if let Some(slot) = entries.get_mut(i) {
-                                    slot.1 = val;
-                                }
-                            }
+                        let found = index.find(entries, KeyRef::Bytes(&k));
+                        match found.and_then(|i| entries.get_mut(i)) {
+                            Some(slot) => slot.1 = val,
                             None => {
-                                index.insert(k.clone(), entries.len());
                                 entries.push((Value::String(k), val));
+                                let pos = entries.len() - 1;
+                                if let Some(k) = entries.get(pos).and_then(|(k, _)| KeyRef::of(k)) {
+                                    index.pushed(pos, k);
+                                }
                             }
                         }
                     }
@@ -1102,7 +1023,7 @@ impl<'a> Decoder<'a> {
                         let Ok((_, k, vpos)) = self.read_key(r) else {
                             return (Value::Interface(None), self.data.len());
                         };
-                        *key = k;
+                        *key = k.into_owned();
                         p = vpos;
                     } else {
                         p = r;
@@ -1151,36 +1072,6 @@ pub(crate) fn unmarshal(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn int_parsing_like_strconv() {
-        assert_eq!(parse_int(b"+2", 64), Some(2));
-        assert_eq!(parse_int(b"03", 64), Some(3));
-        assert_eq!(parse_int(b"-0", 64), Some(0));
-        assert_eq!(parse_int(b"-9223372036854775808", 64), Some(i64::MIN));
-        assert_eq!(parse_int(b"9223372036854775808", 64), None);
-        assert_eq!(parse_int(b"128", 8), None);
-        assert_eq!(parse_int(b"-128", 8), Some(-128));
-        assert_eq!(parse_int(b" 1", 64), None);
-        assert_eq!(parse_int(b"1e3", 64), None);
-        assert_eq!(parse_uint(b"-0", 64), None);
-        assert_eq!(parse_uint(b"256", 8), None);
-        assert_eq!(parse_uint(b"18446744073709551615", 64), Some(u64::MAX));
-        assert_eq!(parse_uint(b"18446744073709551616", 64), None);
-    }
-
-    #[test]
-    fn float_parsing_like_strconv() {
-        assert_eq!(parse_float(b"1e400", false), None);
-        assert_eq!(parse_float(b"1e-400", false), Some(0.0));
-        assert_eq!(parse_float(b"3.5e38", true), None);
-        assert_eq!(parse_float(b"-Inf", false), Some(f64::NEG_INFINITY));
-        assert_eq!(parse_float(b"1E+2", false), Some(100.0));
-        assert_eq!(
-            parse_float(b"2.2250738585072011e-308", false),
-            Some(2.225_073_858_507_201e-308)
-        );
-    }
 
     #[test]
     fn names() {

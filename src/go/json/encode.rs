@@ -3,6 +3,7 @@
 //! The walk uses an explicit work list, so value depth costs heap, not
 //! call stack (Go's encoder has no depth limit).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -254,7 +255,10 @@ impl Encoder {
         while let Some(task) = stack.pop() {
             match task {
                 Task::Lit(b) => self.out.extend_from_slice(b),
-                Task::Bytes(b) => self.out.extend_from_slice(&b),
+                Task::Key(k) => {
+                    write_string_with(&mut self.out, &k, &self.opts);
+                    self.out.push(b':');
+                }
                 Task::Name(fields, i) => {
                     if let Some(f) = fields.list.get(i) {
                         if self.opts.escape_html {
@@ -360,27 +364,24 @@ impl Encoder {
                     self.out.extend_from_slice(b"null");
                     return Ok(());
                 };
-                let mut keyed: Vec<(Vec<u8>, &'a Value)> = Vec::with_capacity(entries.len());
+                let mut keyed: Vec<(Cow<'a, [u8]>, &'a Value)> = Vec::with_capacity(entries.len());
                 for (k, ev) in entries {
-                    let ks = match k {
-                        Value::String(s) => s.clone(),
-                        Value::Int(i) => i.to_string().into_bytes(),
-                        Value::Uint(u) => u.to_string().into_bytes(),
+                    let ks: Cow<'a, [u8]> = match k {
+                        Value::String(s) => Cow::Borrowed(s),
+                        Value::Int(i) => Cow::Owned(i.to_string().into_bytes()),
+                        Value::Uint(u) => Cow::Owned(u.to_string().into_bytes()),
                         _ => return Err(mismatch(kt)),
                     };
                     keyed.push((ks, ev));
                 }
                 // Sorted by the key *string*, before escaping (Go's
                 // sort.Slice over `ks`; keys are unique, so order is total).
-                keyed.sort_by(|a, b| a.0.cmp(&b.0));
+                keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                 self.out.push(b'{');
                 stack.push(Task::Lit(b"}"));
                 for (i, (ks, ev)) in keyed.into_iter().enumerate().rev() {
                     stack.push(Task::Val(ev, et, false));
-                    let mut key = Vec::with_capacity(ks.len() + 4);
-                    write_string_with(&mut key, &ks, &self.opts);
-                    key.push(b':');
-                    stack.push(Task::Bytes(key));
+                    stack.push(Task::Key(ks));
                     if i > 0 {
                         stack.push(Task::Lit(b","));
                     }
@@ -498,6 +499,7 @@ impl Encoder {
 enum Task<'a> {
     Val(&'a Value, &'a TypeRef, bool),
     Lit(&'static [u8]),
-    Bytes(Vec<u8>),
+    /// A map key, written as an escaped string plus `:`.
+    Key(Cow<'a, [u8]>),
     Name(Rc<StructFields>, usize),
 }

@@ -6,15 +6,34 @@
 //! Layout: [`scanner`] (Go's syntax state machine and its error texts),
 //! `fields` (struct field visibility and naming), `encode` (writer),
 //! `decode` (reader), `unquote` (string literals), `quote` (Go quoting and
-//! case folding for messages and key matching), `base64`, and
-//! [`types`] (`json.RawMessage`, `json.Number`, unsupported kinds).
+//! case folding for messages and key matching), `strconv` (Go's number
+//! parsers), `keyindex` (O(1) map-entry lookup), `base64`, and [`types`]
+//! (`json.RawMessage`, `json.Number`, unsupported kinds). Float *output*
+//! comes from the shared [`crate::go::float`].
+//!
+//! Go semantics the model cannot carry, and what happens instead:
+//!
+//! * Slice capacity: Go reuses elements *beyond* a slice's length but
+//!   within its capacity when decoding into it; `Value::Slice` has no
+//!   capacity, so such hidden elements start as zero values.
+//! * Methods: [`CustomJson`](super::model::CustomJson) on a type means
+//!   "has `MarshalJSON` (value receiver) and `UnmarshalJSON`"; methods
+//!   promoted from embedded fields, `encoding.TextMarshaler` map keys and
+//!   named pointer types with methods are not modelled. Named interface
+//!   types are treated as having methods (Go refuses to fill them).
+//! * Kinds without a model variant (`chan`, `func`): [`unsupported_type`].
+//! * Struct-tag names: validity uses Rust's Unicode letter/digit classes
+//!   where Go uses `unicode.IsLetter`/`IsDigit` (identical for every tag in
+//!   this crate).
 
 mod base64;
 mod decode;
 mod encode;
 mod fields;
+mod keyindex;
 mod quote;
 pub mod scanner;
+mod strconv;
 mod tables;
 pub mod types;
 mod unquote;

@@ -1,7 +1,8 @@
 // Command jsondiff is the Go side of tests/json_go_diff.rs: a differential
 // check of our json.Unmarshal against Go's. It reads lines
 // "TARGET<TAB>HEX(input)" from stdin and writes, per line,
-// "VERDICT<TAB>HEX(err.Error())<TAB>HEX(go-spew %#v of the target)".
+// "VERDICT<TAB>HEX(err.Error())<TAB>HEX(go-spew %#v of the target)
+// <TAB>MARSHAL-VERDICT<TAB>HEX(json.Marshal(target) or its error text)".
 //
 // The types are those of the spec vector generator (jsonvectors/main.go),
 // with the stand-in Kubernetes packages of vectors/gen/gopath.
@@ -252,6 +253,13 @@ func main() {
 			verdict, msg = "error", err.Error()
 		}
 		s := show.Sprintf("%#v", reflect.ValueOf(t).Elem().Interface())
-		fmt.Fprintf(out, "%s\t%s\t%s\n", verdict, hex.EncodeToString([]byte(msg)), hex.EncodeToString([]byte(s)))
+		// Then json.Marshal of whatever the target holds now.
+		mverdict, mout := "ok", []byte(nil)
+		if b, err := json.Marshal(reflect.ValueOf(t).Elem().Interface()); err != nil {
+			mverdict, mout = "error", []byte(err.Error())
+		} else {
+			mout = b
+		}
+		fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\n", verdict, hex.EncodeToString([]byte(msg)), hex.EncodeToString([]byte(s)), mverdict, hex.EncodeToString(mout))
 	}
 }
