@@ -19,9 +19,9 @@ use super::{ChecksumScheme, KindInfo, Shape};
 use crate::go::json::{self, UnmarshalError};
 use crate::go::model::{Type, TypeKind, Value};
 use crate::go::quantity::trim_space;
-use crate::go::quote::strconv_quote;
 use crate::go::reflect::GoType;
 use crate::go::sink::Sink;
+use crate::go::strconv::quote as strconv_quote;
 
 const GROUP: &str = "kubelet.config.k8s.io/";
 

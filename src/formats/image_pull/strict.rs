@@ -3,7 +3,7 @@
 //! first unknown field (case-sensitive) or duplicate field, paths joined
 //! with `.`. Only runs on input already known to be valid JSON.
 
-use crate::go::quote::strconv_quote;
+use crate::go::strconv::quote as strconv_quote;
 
 /// The structure the strict decoder accepts at one position.
 pub enum Shape {
