@@ -245,3 +245,16 @@ fn spew_vectors() {
     let pv = crate::go::model::Value::Ptr(Some(Box::new(one.to_go())));
     assert_eq!(spew::fnv32a(&pv, &pt), 3831338005);
 }
+
+/// Found by fuzzing, confirmed with the Go reference: an accepted int64-form
+/// quantity whose canonical text needs the arbitrary-precision path with a
+/// huge exponent, so the rewritten file is refused (the kubelet would hang).
+#[test]
+fn canonical_text_can_become_too_expensive() {
+    let q = parse_quantity(b"3666666226666650.5e666000").unwrap();
+    assert_eq!(q.marshal_json(), br#""3666666226666650500e665997""#);
+    assert_eq!(
+        parse_quantity(b"3666666226666650500e665997"),
+        Err(QuantityError::TooExpensive)
+    );
+}
