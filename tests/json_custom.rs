@@ -208,3 +208,71 @@ fn go_version_escapes_and_html_option() {
         br#""\u0008\u000c<\u0001""#
     );
 }
+
+/// Texts from Go 1.19.8 for the same types and inputs.
+#[test]
+fn embedded_unexported_pointer_and_string_option_edges() {
+    let inner = Type::named(
+        "main.inner",
+        TypeKind::Struct(vec![Field::new(
+            "V",
+            Type::new(TypeKind::Int(kubelet_ckpt::go::IntBits::Size)),
+            "",
+        )]),
+    );
+    let mut emb = Field::new("inner", Type::ptr(inner), "");
+    emb.embedded = true;
+    let e = Type::named(
+        "main.E",
+        TypeKind::Struct(vec![
+            emb,
+            Field::new(
+                "Z",
+                Type::new(TypeKind::Int(kubelet_ckpt::go::IntBits::Size)),
+                "",
+            ),
+        ]),
+    );
+    let mut v = e.zero();
+    let err = json::unmarshal(br#"{"V":1,"Z":2}"#, &e, &mut v).unwrap_err();
+    assert_eq!(
+        err.message,
+        "json: cannot set embedded pointer to unexported struct: main.inner"
+    );
+    assert_eq!(v, Value::Struct(vec![Value::Ptr(None), Value::Int(2)]));
+
+    let q = Type::structure(vec![Field::new(
+        "I",
+        Type::new(TypeKind::Int(kubelet_ckpt::go::IntBits::B64)),
+        "json:\"i,string\"",
+    )]);
+    for (input, want) in [
+        (
+            r#"{"i":"1_000"}"#,
+            "json: cannot unmarshal number 1_000 into Go struct field .i of type int64",
+        ),
+        (
+            r#"{"i":""}"#,
+            "json: invalid use of ,string struct tag, trying to unmarshal \"\" into int64",
+        ),
+        (
+            r#"{"i":"\"5\""}"#,
+            "json: cannot unmarshal string into Go struct field .i of type int64",
+        ),
+        (
+            r#"{"i":[1]}"#,
+            "json: invalid use of ,string struct tag, trying to unmarshal unquoted value into int64",
+        ),
+        (
+            r#"{"i":1e400}"#,
+            "json: cannot unmarshal number 1e400 into Go struct field .i of type float64",
+        ),
+    ] {
+        let mut v = q.zero();
+        assert_eq!(
+            json::unmarshal(input.as_bytes(), &q, &mut v).unwrap_err().message,
+            want,
+            "{input}"
+        );
+    }
+}

@@ -2,8 +2,8 @@
 //!
 //! The input is syntax-checked as a whole first ([`check_valid`]), exactly
 //! like Go, so the decoder below walks bytes it knows to be well-formed. It
-//! still never indexes past the end (every access goes through `at`), so a
-//! logic slip yields a wrong value, not a panic.
+//! still never indexes past the end (accesses go through `at`, `slice` or a
+//! length-checked loop), so a logic slip yields a wrong value, not a panic.
 //!
 //! Recursion: typed decoding recurses once per nesting level *of the Go
 //! type*, which is finite and small (type descriptors are trees). Input

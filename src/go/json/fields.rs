@@ -51,15 +51,17 @@ pub fn tag_options_contain(opts: &str, name: &str) -> bool {
     !opts.is_empty() && opts.split(',').any(|o| o == name)
 }
 
-/// `isValidTag`. Go uses `unicode.IsLetter`/`IsDigit`; Rust's
-/// `is_alphabetic`/`is_numeric` agree on every letter and digit a struct
-/// tag in this crate uses (tags are compile-time constants).
+/// `isValidTag`: letters, digits (Go's `unicode.IsLetter`/`IsDigit`),
+/// space and ``!#$%&()*+-./:;<=>?@[]^_{|}~``.
 pub fn is_valid_tag(s: &str) -> bool {
     if s.is_empty() {
         return false;
     }
-    s.chars()
-        .all(|c| "!#$%&()*+-./:;<=>?@[]^_{|}~ ".contains(c) || c.is_alphabetic() || c.is_numeric())
+    s.chars().all(|c| {
+        "!#$%&()*+-./:;<=>?@[]^_{|}~ ".contains(c)
+            || super::quote::is_letter(u32::from(c))
+            || super::quote::is_digit(u32::from(c))
+    })
 }
 
 fn is_scalar_kind(t: &Type) -> bool {

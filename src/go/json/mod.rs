@@ -22,9 +22,6 @@
 //!   named pointer types with methods are not modelled. Named interface
 //!   types are treated as having methods (Go refuses to fill them).
 //! * Kinds without a model variant (`chan`, `func`): [`unsupported_type`].
-//! * Struct-tag names: validity uses Rust's Unicode letter/digit classes
-//!   where Go uses `unicode.IsLetter`/`IsDigit` (identical for every tag in
-//!   this crate).
 
 mod base64;
 mod decode;

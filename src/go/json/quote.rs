@@ -6,7 +6,7 @@
 //! matching the kubelet's texts byte for byte needs Go's `IsPrint` and
 //! simple case-folding tables (generated from Go 1.19 into `tables.rs`).
 
-use super::tables::{PRINT_RANGES, SIMPLE_FOLD};
+use super::tables::{DIGIT_RANGES, LETTER_RANGES, PRINT_RANGES, SIMPLE_FOLD};
 
 /// U+FFFD.
 pub const RUNE_ERROR: u32 = 0xFFFD;
@@ -45,9 +45,8 @@ pub fn push_rune(out: &mut Vec<u8>, r: u32) {
     out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }
 
-/// `strconv.IsPrint`.
-pub fn is_print(r: u32) -> bool {
-    PRINT_RANGES
+fn in_ranges(table: &[(u32, u32)], r: u32) -> bool {
+    table
         .binary_search_by(|&(lo, hi)| {
             if hi < r {
                 std::cmp::Ordering::Less
@@ -58,6 +57,21 @@ pub fn is_print(r: u32) -> bool {
             }
         })
         .is_ok()
+}
+
+/// `strconv.IsPrint`.
+pub fn is_print(r: u32) -> bool {
+    in_ranges(PRINT_RANGES, r)
+}
+
+/// `unicode.IsLetter`.
+pub fn is_letter(r: u32) -> bool {
+    in_ranges(LETTER_RANGES, r)
+}
+
+/// `unicode.IsDigit`.
+pub fn is_digit(r: u32) -> bool {
+    in_ranges(DIGIT_RANGES, r)
 }
 
 const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
@@ -213,5 +227,7 @@ mod tests {
         assert!(!equal_fold(b"ab", b"abc"));
         assert!(!equal_fold(b"a", b"b"));
         assert!(equal_fold("σ".as_bytes(), "ς".as_bytes()));
+        assert!(is_letter(u32::from('ж')) && !is_letter(u32::from('1')));
+        assert!(is_digit(u32::from('٣')) && !is_digit(u32::from('Ⅷ')));
     }
 }

@@ -7,8 +7,7 @@
 // The types are those of the spec vector generator (jsonvectors/main.go),
 // with the stand-in Kubernetes packages of vectors/gen/gopath.
 //
-// Build: GO111MODULE=off GOPATH=/work/shared/spec/vectors/gen/gopath:/usr/share/gocode \
-//        go build -o /tmp/jsondiff .
+// Build: sh tests/go/jsondiff/build.sh /tmp/jsondiff
 package main
 
 import (
