@@ -6,12 +6,16 @@
 //! CLI, detection, tests and docs read.
 
 pub mod common;
-pub mod detect;
 pub mod cpu;
+pub mod detect;
 pub mod device;
+pub mod dockershim;
 pub mod dra;
 pub mod gotypes;
+pub mod image_pull;
 pub mod memory;
+pub mod pod_state;
+pub mod readonly;
 pub mod resmgr;
 
 use crate::go::sink::Sink;
@@ -85,7 +89,7 @@ pub trait Shape: Sync {
 
 /// Every kind, in a stable order (file family, then version).
 pub fn registry() -> &'static [&'static dyn Shape] {
-    static KINDS: &[&dyn Shape] = &[
+    static RESOURCE_MANAGERS: &[&dyn Shape] = &[
         &cpu::CPU_FILE,
         &cpu::CPU_V1,
         &cpu::CPU_V2,
@@ -105,7 +109,15 @@ pub fn registry() -> &'static [&'static dyn Shape] {
         &dra::DRA_V7,
         &dra::DRA_V8,
     ];
-    KINDS
+    static ALL: std::sync::OnceLock<Vec<&'static dyn Shape>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v: Vec<&'static dyn Shape> = RESOURCE_MANAGERS.to_vec();
+        v.extend_from_slice(&pod_state::KINDS);
+        v.extend_from_slice(&dockershim::KINDS);
+        v.extend_from_slice(&image_pull::KINDS);
+        v.extend_from_slice(&readonly::KINDS);
+        v
+    })
 }
 
 /// Looks a kind up by name.

@@ -11,13 +11,17 @@
 //! * [`cpuset`]: `k8s.io/utils/cpuset` parsing and printing.
 //! * [`strconv`]: Go's `Atoi` and `Quote` (accepted numbers, error texts).
 
+pub mod adler;
 pub mod cpuset;
 pub mod crc;
 pub mod float;
 pub mod fnv;
 pub mod json;
 pub mod model;
+pub mod quantity;
+pub mod quote;
 pub mod reflect;
+pub mod rfc3339;
 pub mod sink;
 pub mod spew;
 pub mod strconv;

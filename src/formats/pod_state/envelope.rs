@@ -1,0 +1,111 @@
+//! The "data string" envelope of pod_status_manager_state (1.32+) and the
+//! allocation manager's files: `{"data":"<payload JSON>","checksum":N}`,
+//! checksum = FNV-32a(`(string)` + data). The payload's Go types matter only
+//! for decoding (errors, case-insensitive keys) and for what is written.
+
+use std::marker::PhantomData;
+
+use super::shared::{decode_into, encode, file_error, payload_error, string_checksum};
+use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
+use crate::formats::gotypes::Checksum;
+use crate::formats::{KindInfo, Shape};
+use crate::go::reflect::GoType;
+use crate::go::sink::Sink;
+
+crate::go_struct! {
+    /// The envelope (`state.Checkpoint` in the kubelet). Its Go type name
+    /// shows only in `encoding/json` error texts; it carries the Go
+    /// reference's name (`main.r2DataEnvelope`) so those texts match the
+    /// reference; the kubelet itself would say `Checkpoint.data`.
+    pub struct DataEnvelope = "main.r2DataEnvelope" {
+        pub data: String => Data json "data",
+        pub checksum: Checksum => Checksum json "checksum",
+    }
+}
+
+/// A payload carried in the envelope.
+pub trait Payload: GoType + 'static {
+    /// The kubelet's wrapping text for payload decoding errors.
+    const PREFIX: &'static str;
+    /// The in-memory cache copy the kubelet writes back after restoring.
+    fn normalized(&self) -> Self;
+}
+
+/// One envelope kind with payload type `P`.
+pub struct DataKind<P> {
+    pub info: &'static KindInfo,
+    pub payload: PhantomData<fn() -> P>,
+}
+
+impl<P> DataKind<P> {
+    pub const fn new(info: &'static KindInfo) -> Self {
+        DataKind {
+            info,
+            payload: PhantomData,
+        }
+    }
+}
+
+fn envelope(bytes: &[u8]) -> Result<DataEnvelope, FormatError> {
+    decode_into(bytes, &DataEnvelope::default()).map_err(file_error)
+}
+
+/// Restore: decode the envelope, verify, decode the payload.
+fn read<P: Payload>(bytes: &[u8]) -> Result<(DataEnvelope, P), FormatError> {
+    let env = envelope(bytes)?;
+    let sum = string_checksum(env.data.as_bytes());
+    if sum != env.checksum.0 {
+        return Err(FormatError::Corrupt {
+            prefix: String::new(),
+            stored: env.checksum.0,
+            computed: sum,
+        });
+    }
+    let p = decode_into(env.data.as_bytes(), &P::from_go(&P::go_type().zero()))
+        .map_err(|e| payload_error(P::PREFIX, e))?;
+    Ok((env, p))
+}
+
+/// `NewCheckpoint` + `MarshalCheckpoint` for a payload.
+pub fn write<P: Payload>(p: &P) -> Result<Vec<u8>, FormatError> {
+    let data = encode(p)?;
+    let env = DataEnvelope {
+        checksum: Checksum(string_checksum(&data)),
+        // json.Marshal output is valid UTF-8 (invalid bytes were replaced).
+        data: String::from_utf8_lossy(&data).into_owned(),
+    };
+    encode(&env)
+}
+
+impl<P: Payload> Shape for DataKind<P> {
+    fn info(&self) -> &'static KindInfo {
+        self.info
+    }
+
+    fn verify(&self, bytes: &[u8], _opts: &VerifyOptions) -> Verification {
+        match read::<P>(bytes) {
+            Ok((env, _)) => Verification::ok(Some(env.checksum.0), Some(env.checksum.0)),
+            Err(e) => Verification::from_error(e, None, None),
+        }
+    }
+
+    fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
+        let (_, p) = read::<P>(bytes)?;
+        write(&p.normalized())
+    }
+
+    fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
+        let env = envelope(bytes)?;
+        sink.put(b"(string)");
+        sink.put(env.data.as_bytes());
+        Ok(())
+    }
+
+    fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
+        let env = envelope(bytes)?;
+        Ok(ChecksumInfo {
+            stored: Some(env.checksum.0),
+            computed: string_checksum(env.data.as_bytes()),
+        })
+    }
+}
