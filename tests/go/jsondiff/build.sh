@@ -6,7 +6,9 @@
 set -e
 out=${1:-/tmp/jsondiff}
 here=$(cd "$(dirname "$0")" && pwd)
-vectors=${SPEC_VECTORS_GOPATH:-/work/shared/spec/vectors/gen/gopath}
+# The spec vectors' stand-in packages live in ../shared beside the checkout.
+repo=$(cd "$here/../../.." && pwd)
+vectors=${SPEC_VECTORS_GOPATH:-$(dirname "$repo")/shared/spec/vectors/gen/gopath}
 export GO111MODULE=off
 export GOPATH="$vectors:/usr/share/gocode"
 export GOCACHE="${GOCACHE:-/tmp/jsondiff-gocache}"
