@@ -1,11 +1,54 @@
 //! Go `encoding/json`, byte-exact: [`marshal`] equals `json.Marshal`,
 //! [`unmarshal`] has `json.Unmarshal`'s acceptance, merge semantics and
-//! error texts (spec: `go-json.md`).
+//! error texts (spec: `go-json.md`; reference: Go 1.19's encoding/json,
+//! which the port follows function by function).
 //!
-//! STUB: the API below is the contract; the implementation lands with the
-//! foundation issue.
+//! Layout: [`scanner`] (Go's syntax state machine and its error texts),
+//! `fields` (struct field visibility and naming), `encode` (writer),
+//! `decode` (reader), `unquote` (string literals), `quote` (Go quoting and
+//! case folding for messages and key matching), `strconv` (Go's number
+//! parsers), `keyindex` (O(1) map-entry lookup), `base64`, and [`types`]
+//! (`json.RawMessage`, `json.Number`, unsupported kinds). Float *output*
+//! comes from the shared [`crate::go::float`].
+//!
+//! Go semantics the model cannot carry, and what happens instead:
+//!
+//! * Slice capacity: Go reuses elements *beyond* a slice's length but
+//!   within its capacity when decoding into it; `Value::Slice` has no
+//!   capacity, so such hidden elements start as zero values.
+//! * Methods: [`CustomJson`](super::model::CustomJson) on a type means
+//!   "has `MarshalJSON` (value receiver) and `UnmarshalJSON`"; methods
+//!   promoted from embedded fields, `encoding.TextMarshaler` map keys and
+//!   named pointer types with methods are not modelled. Named interface
+//!   types are treated as having methods (Go refuses to fill them).
+//! * Kinds without a model variant (`chan`, `func`): [`unsupported_type`].
+//! * Struct-tag names: validity uses Rust's Unicode letter/digit classes
+//!   where Go uses `unicode.IsLetter`/`IsDigit` (identical for every tag in
+//!   this crate).
 
-use super::model::{Type, Value};
+mod base64;
+mod decode;
+mod encode;
+mod fields;
+mod keyindex;
+mod quote;
+pub mod scanner;
+mod strconv;
+mod tables;
+pub mod types;
+mod unquote;
+
+pub use encode::{is_valid_number, MarshalOptions};
+pub use fields::{type_fields, FieldInfo, StructFields};
+pub use quote::{equal_fold, go_quote};
+pub use scanner::{check_valid, compact, SyntaxError, MAX_NESTING_DEPTH};
+pub use types::{
+    bytes_to_value, number_type, raw_message_type, unsupported_type, value_to_bytes, RAW_MESSAGE,
+    UNSUPPORTED, UNSUPPORTED_TYPE_MARKER,
+};
+pub use unquote::unquote_bytes;
+
+use super::model::{Type, TypeRef, Value};
 
 /// A `json.Marshal` failure (`json: unsupported type: ...`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,7 +64,8 @@ pub struct MarshalError {
 pub struct UnmarshalError {
     /// Go's error text, verbatim.
     pub message: String,
-    /// Byte offset in the input where the problem was found.
+    /// Byte offset in the input where the problem was found (Go's
+    /// `SyntaxError.Offset` / `UnmarshalTypeError.Offset` where Go has one).
     pub offset: usize,
     /// Whether the input was rejected before decoding (syntax error: the
     /// target is untouched) or during it (type error: Go keeps going and the
@@ -30,12 +74,83 @@ pub struct UnmarshalError {
 }
 
 /// `json.Marshal(v)` for a value of type `t`.
-pub fn marshal(_v: &Value, _t: &Type) -> Result<Vec<u8>, MarshalError> {
-    todo!("foundation issue")
+pub fn marshal(v: &Value, t: &Type) -> Result<Vec<u8>, MarshalError> {
+    marshal_with(v, t, &MarshalOptions::default())
+}
+
+/// `json.Marshal` with explicit options (Go version behaviour, HTML escaping).
+pub fn marshal_with(v: &Value, t: &Type, opts: &MarshalOptions) -> Result<Vec<u8>, MarshalError> {
+    let t: TypeRef = std::sync::Arc::new(t.clone());
+    let mut e = encode::Encoder::new(*opts);
+    e.encode(v, &t, false)?;
+    Ok(e.out)
 }
 
 /// `json.Unmarshal(input, &target)` where `target` already holds a value of
 /// type `t` (pre-filled like the kubelet's `New...` constructors).
-pub fn unmarshal(_input: &[u8], _t: &Type, _target: &mut Value) -> Result<(), UnmarshalError> {
-    todo!("foundation issue")
+pub fn unmarshal(input: &[u8], t: &Type, target: &mut Value) -> Result<(), UnmarshalError> {
+    let t: TypeRef = std::sync::Arc::new(t.clone());
+    decode::unmarshal(input, &t, target)
+}
+
+/// Go's string escaping as `json.Marshal` does it (HTML-safe, Go 1.19
+/// control escapes, `\ufffd` per invalid UTF-8 byte), appended to `out`.
+pub fn write_string(out: &mut Vec<u8>, s: &[u8]) {
+    encode::write_string_with(out, s, &MarshalOptions::default());
+}
+
+/// [`write_string`] with explicit options.
+pub fn write_string_with(out: &mut Vec<u8>, s: &[u8], opts: &MarshalOptions) {
+    encode::write_string_with(out, s, opts);
+}
+
+/// Parses `raw`, the bytes of one JSON value, as a JSON string literal (for
+/// custom `UnmarshalJSON` implementations that expect a string, e.g. a
+/// cpuset `"0-3"`). Surrounding whitespace is allowed, as `json.Unmarshal`
+/// into a `string` allows it. Errors carry Go's texts: a syntax error, or
+/// `json: cannot unmarshal number into Go value of type string` for another
+/// kind of value. `null` gives `Ok(None)` (Go: a no-op for strings).
+pub fn parse_string_literal(raw: &[u8]) -> Result<Option<Vec<u8>>, UnmarshalError> {
+    let mut v = Value::String(Vec::new());
+    let t = Type::new(super::model::TypeKind::String);
+    if raw
+        .iter()
+        .find(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+        == Some(&b'n')
+        && check_valid(raw).is_ok()
+    {
+        return Ok(None);
+    }
+    decode::unmarshal(raw, &t, &mut v)?;
+    match v {
+        Value::String(s) => Ok(Some(s)),
+        _ => Ok(None),
+    }
+}
+
+/// Drops a value of any depth without recursion.
+///
+/// `Value`'s drop glue recurses once per nesting level; a 10000-deep
+/// `interface{}` value (which [`unmarshal`] accepts, as Go does) would
+/// overflow a 2 MiB thread stack when dropped normally. Checkpoint types
+/// bound the depth of what they decode, so only `interface{}` targets need
+/// this.
+pub fn drop_deep(v: Value) {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Ptr(Some(b)) => stack.push(*b),
+            Value::Slice(Some(items)) | Value::Array(items) | Value::Struct(items) => {
+                stack.extend(items);
+            }
+            Value::Map(Some(entries)) => {
+                for (k, x) in entries {
+                    stack.push(k);
+                    stack.push(x);
+                }
+            }
+            Value::Interface(Some(b)) => stack.push(b.1),
+            _ => {}
+        }
+    }
 }

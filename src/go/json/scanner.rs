@@ -1,0 +1,555 @@
+//! Go's `encoding/json` scanner: the byte-at-a-time state machine behind
+//! `json.Valid`, `Unmarshal`'s up-front syntax check and `compact`.
+//!
+//! Why a port and not a parser of our own: Go's error *texts* and *offsets*
+//! (`invalid character 'x' after top-level value`, `... exceeded max depth`)
+//! come straight out of this machine, and the kubelet reports them. The
+//! nesting stack is a `Vec`, so depth costs heap, never call stack.
+
+use super::quote::quote_char;
+
+/// `maxNestingDepth` (Go >= 1.15).
+pub const MAX_NESTING_DEPTH: usize = 10000;
+
+/// What one byte meant (Go's `scan*` constants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Op {
+    Continue,
+    BeginLiteral,
+    BeginObject,
+    ObjectKey,
+    ObjectValue,
+    EndObject,
+    BeginArray,
+    ArrayValue,
+    EndArray,
+    SkipSpace,
+    End,
+    Error,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Parse {
+    ObjectKey,
+    ObjectValue,
+    ArrayValue,
+}
+
+/// The scanner's current step function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    BeginValue,
+    BeginValueOrEmpty,
+    BeginStringOrEmpty,
+    BeginString,
+    EndValue,
+    EndTop,
+    InString,
+    InStringEsc,
+    InStringEscU,
+    InStringEscU1,
+    InStringEscU12,
+    InStringEscU123,
+    Neg,
+    One,
+    Zero,
+    Dot,
+    Dot0,
+    E,
+    ESign,
+    E0,
+    T,
+    Tr,
+    Tru,
+    F,
+    Fa,
+    Fal,
+    Fals,
+    N,
+    Nu,
+    Nul,
+    Error,
+}
+
+/// A syntax error: Go's `*json.SyntaxError` (message and `Offset`, the
+/// number of bytes read when the error was found).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub msg: String,
+    pub offset: usize,
+}
+
+/// Go's `scanner` struct.
+#[derive(Debug, Clone)]
+pub(crate) struct Scanner {
+    state: State,
+    end_top: bool,
+    parse_state: Vec<Parse>,
+    pub(crate) err: Option<SyntaxError>,
+    /// Bytes consumed so far (only advanced by [`check_valid`], as in Go).
+    pub(crate) bytes: usize,
+}
+
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+fn is_hex(c: u8) -> bool {
+    c.is_ascii_hexdigit()
+}
+
+impl Scanner {
+    pub(crate) fn new() -> Scanner {
+        Scanner {
+            state: State::BeginValue,
+            end_top: false,
+            parse_state: Vec::new(),
+            err: None,
+            bytes: 0,
+        }
+    }
+
+    /// `scanner.eof`: called after the last byte.
+    pub(crate) fn eof(&mut self) -> Op {
+        if self.err.is_some() {
+            return Op::Error;
+        }
+        if self.end_top {
+            return Op::End;
+        }
+        self.step(b' ');
+        if self.end_top {
+            return Op::End;
+        }
+        if self.err.is_none() {
+            self.err = Some(SyntaxError {
+                msg: "unexpected end of JSON input".to_string(),
+                offset: self.bytes,
+            });
+        }
+        Op::Error
+    }
+
+    fn error(&mut self, c: u8, context: &str) -> Op {
+        self.state = State::Error;
+        let mut msg = String::from("invalid character ");
+        msg.push_str(&quote_char(c));
+        msg.push(' ');
+        msg.push_str(context);
+        self.err = Some(SyntaxError {
+            msg,
+            offset: self.bytes,
+        });
+        Op::Error
+    }
+
+    fn push_parse_state(&mut self, c: u8, p: Parse, success: Op) -> Op {
+        self.parse_state.push(p);
+        if self.parse_state.len() <= MAX_NESTING_DEPTH {
+            return success;
+        }
+        self.error(c, "exceeded max depth")
+    }
+
+    fn pop_parse_state(&mut self) {
+        self.parse_state.pop();
+        if self.parse_state.is_empty() {
+            self.state = State::EndTop;
+            self.end_top = true;
+        } else {
+            self.state = State::EndValue;
+        }
+    }
+
+    /// Feeds one byte.
+    pub(crate) fn step(&mut self, c: u8) -> Op {
+        match self.state {
+            State::BeginValueOrEmpty => {
+                if is_space(c) {
+                    return Op::SkipSpace;
+                }
+                if c == b']' {
+                    return self.end_value(c);
+                }
+                self.begin_value(c)
+            }
+            State::BeginValue => self.begin_value(c),
+            State::BeginStringOrEmpty => {
+                if is_space(c) {
+                    return Op::SkipSpace;
+                }
+                if c == b'}' {
+                    if let Some(last) = self.parse_state.last_mut() {
+                        *last = Parse::ObjectValue;
+                    }
+                    return self.end_value(c);
+                }
+                self.begin_string(c)
+            }
+            State::BeginString => self.begin_string(c),
+            State::EndValue => self.end_value(c),
+            State::EndTop => self.end_top_step(c),
+            State::InString => {
+                if c == b'"' {
+                    self.state = State::EndValue;
+                    return Op::Continue;
+                }
+                if c == b'\\' {
+                    self.state = State::InStringEsc;
+                    return Op::Continue;
+                }
+                if c < 0x20 {
+                    return self.error(c, "in string literal");
+                }
+                Op::Continue
+            }
+            State::InStringEsc => match c {
+                b'b' | b'f' | b'n' | b'r' | b't' | b'\\' | b'/' | b'"' => {
+                    self.state = State::InString;
+                    Op::Continue
+                }
+                b'u' => {
+                    self.state = State::InStringEscU;
+                    Op::Continue
+                }
+                _ => self.error(c, "in string escape code"),
+            },
+            State::InStringEscU
+            | State::InStringEscU1
+            | State::InStringEscU12
+            | State::InStringEscU123 => {
+                if is_hex(c) {
+                    self.state = match self.state {
+                        State::InStringEscU => State::InStringEscU1,
+                        State::InStringEscU1 => State::InStringEscU12,
+                        State::InStringEscU12 => State::InStringEscU123,
+                        _ => State::InString,
+                    };
+                    return Op::Continue;
+                }
+                self.error(c, "in \\u hexadecimal character escape")
+            }
+            State::Neg => {
+                if c == b'0' {
+                    self.state = State::Zero;
+                    return Op::Continue;
+                }
+                if c.is_ascii_digit() {
+                    self.state = State::One;
+                    return Op::Continue;
+                }
+                self.error(c, "in numeric literal")
+            }
+            State::One => {
+                if c.is_ascii_digit() {
+                    return Op::Continue;
+                }
+                self.zero(c)
+            }
+            State::Zero => self.zero(c),
+            State::Dot => {
+                if c.is_ascii_digit() {
+                    self.state = State::Dot0;
+                    return Op::Continue;
+                }
+                self.error(c, "after decimal point in numeric literal")
+            }
+            State::Dot0 => {
+                if c.is_ascii_digit() {
+                    return Op::Continue;
+                }
+                if c == b'e' || c == b'E' {
+                    self.state = State::E;
+                    return Op::Continue;
+                }
+                self.end_value(c)
+            }
+            State::E => {
+                if c == b'+' || c == b'-' {
+                    self.state = State::ESign;
+                    return Op::Continue;
+                }
+                self.e_sign(c)
+            }
+            State::ESign => self.e_sign(c),
+            State::E0 => {
+                if c.is_ascii_digit() {
+                    return Op::Continue;
+                }
+                self.end_value(c)
+            }
+            State::T => self.lit(c, b'r', State::Tr, "in literal true (expecting 'r')"),
+            State::Tr => self.lit(c, b'u', State::Tru, "in literal true (expecting 'u')"),
+            State::Tru => self.lit(c, b'e', State::EndValue, "in literal true (expecting 'e')"),
+            State::F => self.lit(c, b'a', State::Fa, "in literal false (expecting 'a')"),
+            State::Fa => self.lit(c, b'l', State::Fal, "in literal false (expecting 'l')"),
+            State::Fal => self.lit(c, b's', State::Fals, "in literal false (expecting 's')"),
+            State::Fals => self.lit(c, b'e', State::EndValue, "in literal false (expecting 'e')"),
+            State::N => self.lit(c, b'u', State::Nu, "in literal null (expecting 'u')"),
+            State::Nu => self.lit(c, b'l', State::Nul, "in literal null (expecting 'l')"),
+            State::Nul => self.lit(c, b'l', State::EndValue, "in literal null (expecting 'l')"),
+            State::Error => Op::Error,
+        }
+    }
+
+    fn lit(&mut self, c: u8, want: u8, next: State, msg: &str) -> Op {
+        if c == want {
+            self.state = next;
+            return Op::Continue;
+        }
+        self.error(c, msg)
+    }
+
+    fn begin_value(&mut self, c: u8) -> Op {
+        if is_space(c) {
+            return Op::SkipSpace;
+        }
+        match c {
+            b'{' => {
+                self.state = State::BeginStringOrEmpty;
+                self.push_parse_state(c, Parse::ObjectKey, Op::BeginObject)
+            }
+            b'[' => {
+                self.state = State::BeginValueOrEmpty;
+                self.push_parse_state(c, Parse::ArrayValue, Op::BeginArray)
+            }
+            b'"' => {
+                self.state = State::InString;
+                Op::BeginLiteral
+            }
+            b'-' => {
+                self.state = State::Neg;
+                Op::BeginLiteral
+            }
+            b'0' => {
+                self.state = State::Zero;
+                Op::BeginLiteral
+            }
+            b't' => {
+                self.state = State::T;
+                Op::BeginLiteral
+            }
+            b'f' => {
+                self.state = State::F;
+                Op::BeginLiteral
+            }
+            b'n' => {
+                self.state = State::N;
+                Op::BeginLiteral
+            }
+            b'1'..=b'9' => {
+                self.state = State::One;
+                Op::BeginLiteral
+            }
+            _ => self.error(c, "looking for beginning of value"),
+        }
+    }
+
+    fn begin_string(&mut self, c: u8) -> Op {
+        if is_space(c) {
+            return Op::SkipSpace;
+        }
+        if c == b'"' {
+            self.state = State::InString;
+            return Op::BeginLiteral;
+        }
+        self.error(c, "looking for beginning of object key string")
+    }
+
+    fn end_value(&mut self, c: u8) -> Op {
+        let Some(&ps) = self.parse_state.last() else {
+            self.state = State::EndTop;
+            self.end_top = true;
+            return self.end_top_step(c);
+        };
+        if is_space(c) {
+            self.state = State::EndValue;
+            return Op::SkipSpace;
+        }
+        match ps {
+            Parse::ObjectKey => {
+                if c == b':' {
+                    if let Some(last) = self.parse_state.last_mut() {
+                        *last = Parse::ObjectValue;
+                    }
+                    self.state = State::BeginValue;
+                    return Op::ObjectKey;
+                }
+                self.error(c, "after object key")
+            }
+            Parse::ObjectValue => {
+                if c == b',' {
+                    if let Some(last) = self.parse_state.last_mut() {
+                        *last = Parse::ObjectKey;
+                    }
+                    self.state = State::BeginString;
+                    return Op::ObjectValue;
+                }
+                if c == b'}' {
+                    self.pop_parse_state();
+                    return Op::EndObject;
+                }
+                self.error(c, "after object key:value pair")
+            }
+            Parse::ArrayValue => {
+                if c == b',' {
+                    self.state = State::BeginValue;
+                    return Op::ArrayValue;
+                }
+                if c == b']' {
+                    self.pop_parse_state();
+                    return Op::EndArray;
+                }
+                self.error(c, "after array element")
+            }
+        }
+    }
+
+    fn end_top_step(&mut self, c: u8) -> Op {
+        if !is_space(c) {
+            self.error(c, "after top-level value");
+        }
+        Op::End
+    }
+
+    fn zero(&mut self, c: u8) -> Op {
+        if c == b'.' {
+            self.state = State::Dot;
+            return Op::Continue;
+        }
+        if c == b'e' || c == b'E' {
+            self.state = State::E;
+            return Op::Continue;
+        }
+        self.end_value(c)
+    }
+
+    fn e_sign(&mut self, c: u8) -> Op {
+        if c.is_ascii_digit() {
+            self.state = State::E0;
+            return Op::Continue;
+        }
+        self.error(c, "in exponent of numeric literal")
+    }
+}
+
+/// `checkValid`: the whole-input syntax check `json.Unmarshal` runs first.
+pub fn check_valid(data: &[u8]) -> Result<(), SyntaxError> {
+    let mut s = Scanner::new();
+    for &c in data {
+        s.bytes += 1;
+        if s.step(c) == Op::Error {
+            return Err(s.err.unwrap_or_else(|| SyntaxError {
+                msg: String::new(),
+                offset: s.bytes,
+            }));
+        }
+    }
+    if s.eof() == Op::Error {
+        return Err(s.err.unwrap_or_else(|| SyntaxError {
+            msg: String::new(),
+            offset: s.bytes,
+        }));
+    }
+    Ok(())
+}
+
+/// Go's `compact(dst, src, escape)`: removes insignificant whitespace and,
+/// with `escape`, HTML-escapes `<`, `>`, `&`, U+2028 and U+2029. On error
+/// `dst` is restored to its original length, as in Go.
+pub fn compact(dst: &mut Vec<u8>, src: &[u8], escape: bool) -> Result<(), SyntaxError> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let orig_len = dst.len();
+    let mut scan = Scanner::new();
+    let mut start = 0;
+    for (i, &c) in src.iter().enumerate() {
+        if escape && (c == b'<' || c == b'>' || c == b'&') {
+            if start < i {
+                dst.extend_from_slice(&src[start..i]);
+            }
+            dst.extend_from_slice(b"\\u00");
+            dst.push(HEX[usize::from(c >> 4)]);
+            dst.push(HEX[usize::from(c & 0xF)]);
+            start = i + 1;
+        }
+        if escape && c == 0xE2 && i + 2 < src.len() && src[i + 1] == 0x80 && src[i + 2] & !1 == 0xA8
+        {
+            if start < i {
+                dst.extend_from_slice(&src[start..i]);
+            }
+            dst.extend_from_slice(b"\\u202");
+            dst.push(HEX[usize::from(src[i + 2] & 0xF)]);
+            start = i + 3;
+        }
+        let v = scan.step(c);
+        if v >= Op::SkipSpace {
+            if v == Op::Error {
+                break;
+            }
+            if start < i {
+                dst.extend_from_slice(&src[start..i]);
+            }
+            start = i + 1;
+        }
+    }
+    if scan.eof() == Op::Error {
+        dst.truncate(orig_len);
+        return Err(scan.err.unwrap_or_else(|| SyntaxError {
+            msg: String::new(),
+            offset: 0,
+        }));
+    }
+    if start < src.len() {
+        dst.extend_from_slice(&src[start..]);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(s: &[u8]) -> String {
+        check_valid(s).unwrap_err().msg
+    }
+
+    #[test]
+    fn texts() {
+        assert_eq!(err(b""), "unexpected end of JSON input");
+        assert_eq!(err(b"{} x"), "invalid character 'x' after top-level value");
+        assert_eq!(
+            err(b"{\"a\":1,}"),
+            "invalid character '}' looking for beginning of object key string"
+        );
+        assert_eq!(
+            err(b"\xef\xbb\xbf{}"),
+            "invalid character '\u{ef}' looking for beginning of value"
+        );
+        // Go feeds a space at EOF, so a truncated number names that space.
+        assert_eq!(
+            err(b"1."),
+            "invalid character ' ' after decimal point in numeric literal"
+        );
+        assert_eq!(err(b"[1,"), "unexpected end of JSON input");
+        assert_eq!(
+            err(b"[1.]"),
+            "invalid character ']' after decimal point in numeric literal"
+        );
+        assert!(check_valid(b" [1, 2.5e-3, \"x\\u00e9\", true, false, null, {}] ").is_ok());
+    }
+
+    #[test]
+    fn compact_escapes() {
+        let mut out = Vec::new();
+        compact(
+            &mut out,
+            b"{ \"a\" : [1, 2], \"b\":\"<\xe2\x80\xa8\" }",
+            true,
+        )
+        .unwrap();
+        assert_eq!(out, b"{\"a\":[1,2],\"b\":\"\\u003c\\u2028\"}");
+        let mut out = b"keep".to_vec();
+        assert!(compact(&mut out, b"{", true).is_err());
+        assert_eq!(out, b"keep");
+    }
+}
