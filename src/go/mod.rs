@@ -9,6 +9,7 @@
 //! * [`float`]: Go's float texts (`strconv` 'g' shortest, `encoding/json`).
 //! * [`fnv`], [`crc`]: the two checksum hashes.
 //! * [`cpuset`]: `k8s.io/utils/cpuset` parsing and printing.
+//! * [`strconv`]: Go's `Atoi` and `Quote` (accepted numbers, error texts).
 
 pub mod cpuset;
 pub mod crc;
@@ -19,6 +20,7 @@ pub mod model;
 pub mod reflect;
 pub mod sink;
 pub mod spew;
+pub mod strconv;
 
 pub use model::{Field, IntBits, Type, TypeKind, TypeRef, Value};
 pub use reflect::{Bytes, GoType};
