@@ -7,6 +7,10 @@
 
 pub mod common;
 pub mod detect;
+pub mod cpu;
+pub mod gotypes;
+pub mod memory;
+pub mod resmgr;
 
 use crate::go::sink::Sink;
 
@@ -79,7 +83,17 @@ pub trait Shape: Sync {
 
 /// Every kind, in a stable order (file family, then version).
 pub fn registry() -> &'static [&'static dyn Shape] {
-    &[]
+    static KINDS: &[&dyn Shape] = &[
+        &cpu::CPU_FILE,
+        &cpu::CPU_V1,
+        &cpu::CPU_V2,
+        &cpu::CPU_V3,
+        &cpu::CPU_V4,
+        &memory::MEMORY_V1,
+        &memory::MEMORY_V2,
+        &memory::MEMORY_V3,
+    ];
+    KINDS
 }
 
 /// Looks a kind up by name.
