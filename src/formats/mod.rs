@@ -8,6 +8,8 @@
 pub mod common;
 pub mod detect;
 pub mod cpu;
+pub mod device;
+pub mod dra;
 pub mod gotypes;
 pub mod memory;
 pub mod resmgr;
@@ -92,6 +94,16 @@ pub fn registry() -> &'static [&'static dyn Shape] {
         &memory::MEMORY_V1,
         &memory::MEMORY_V2,
         &memory::MEMORY_V3,
+        &device::DEVICE_V1,
+        &device::DEVICE_V2,
+        &dra::DRA_V1,
+        &dra::DRA_V2,
+        &dra::DRA_V3,
+        &dra::DRA_V4,
+        &dra::DRA_V5,
+        &dra::DRA_V6,
+        &dra::DRA_V7,
+        &dra::DRA_V8,
     ];
     KINDS
 }

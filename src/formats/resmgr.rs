@@ -211,3 +211,24 @@ pub fn verification<T>(r: Result<Loaded<T>, LoadError>) -> super::common::Verifi
         Err(e) => super::common::Verification::from_error(e.error, e.stored, e.computed),
     }
 }
+
+/// Prefixes a JSON error with kubelet wrapping text (`fmt.Errorf("...: %w")`,
+/// e.g. the DRA checkpointer's `failed to get checkpoint dra_manager_state: `),
+/// keeping its byte offset.
+pub fn wrap_unmarshal(prefix: &str, e: UnmarshalError) -> UnmarshalError {
+    UnmarshalError {
+        message: format!("{prefix}{}", e.message),
+        ..e
+    }
+}
+
+/// Streams go-spew `%#v` of `v` itself (not a pointer): the device manager
+/// hashes its `Data` member by value.
+pub fn render_value<T: GoType, S: Sink + ?Sized>(v: &T, sink: &mut S) {
+    spew::render(&v.to_go(), &T::go_type(), sink);
+}
+
+/// Streams go-spew `%#v` of `&v` for a type hashed under its own name.
+pub fn render_own_ptr<T: GoType, S: Sink + ?Sized>(v: &T, sink: &mut S) {
+    render_ptr(v, &Type::ptr(T::go_type()), sink);
+}

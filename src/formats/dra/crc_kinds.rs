@@ -1,0 +1,198 @@
+//! The CRC-era DRA shapes (dra-v6 … dra-v8): `{"Data":"<json>",
+//! "Checksum":<uint32>}`, checksum = CRC-32/IEEE of the stored data string
+//! (no type names, so struct changes never break it). The reader verifies
+//! the CRC, then unmarshals the data into a zero `CheckpointData`.
+
+use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
+use crate::formats::gotypes::TypeMeta;
+use crate::formats::resmgr::{decode_ok, encode, marshal_failed, wrap_unmarshal};
+use crate::formats::{ChecksumScheme, KindInfo, Shape};
+use crate::go::crc::crc32_ieee;
+use crate::go::reflect::GoType;
+use crate::go::sink::Sink;
+
+use super::types::{structured, v8, CrcCheckpoint};
+use super::{FILE, GET_PREFIX};
+
+/// `kind` and `apiVersion` the writer puts in the data (never checked on read).
+pub const DATA_KIND: &str = "DRACheckpoint";
+pub const DATA_API_VERSION: &str = "checkpoint.dra.kubelet.k8s.io/v1";
+
+fn type_meta() -> TypeMeta {
+    TypeMeta {
+        kind: DATA_KIND.to_string(),
+        api_version: DATA_API_VERSION.to_string(),
+    }
+}
+
+/// One CRC-era shape: the type its data string holds.
+pub(crate) trait CrcDra {
+    type Data: GoType + Default;
+    type List: Clone;
+    const INFO: &'static KindInfo;
+    fn list(d: &Self::Data) -> &Self::List;
+    /// `NewCheckpoint(list)`'s data value.
+    fn data_for(list: Self::List) -> Self::Data;
+
+    fn decode(bytes: &[u8]) -> Result<CrcCheckpoint, FormatError> {
+        decode_ok(bytes, &CrcCheckpoint::default())
+            .map_err(|e| FormatError::InvalidJson(wrap_unmarshal(GET_PREFIX, e)))
+    }
+
+    /// `GetCheckpoint` + `GetEntries()`.
+    fn read(bytes: &[u8]) -> Result<(CrcCheckpoint, Self::Data, u32), FormatError> {
+        let cp = Self::decode(bytes)?;
+        let computed = crc32_ieee(cp.data.as_bytes());
+        if computed != cp.checksum {
+            return Err(FormatError::Corrupt {
+                prefix: GET_PREFIX.to_string(),
+                stored: u64::from(cp.checksum),
+                computed: u64::from(computed),
+            });
+        }
+        let data = decode_ok(cp.data.as_bytes(), &Self::Data::default()).map_err(|e| {
+            FormatError::Invalid(format!("GetEntries() on checkpoint: {}", e.message))
+        })?;
+        Ok((cp, data, computed))
+    }
+
+    /// `NewCheckpoint(list)` + `MarshalCheckpoint`.
+    fn write(list: Self::List) -> Result<Vec<u8>, FormatError> {
+        let data = encode(&Self::data_for(list)).map_err(marshal_failed)?;
+        let checksum = crc32_ieee(&data);
+        // json.Marshal output is valid UTF-8 (invalid bytes are replaced),
+        // so this conversion is lossless.
+        let data = String::from_utf8_lossy(&data).into_owned();
+        encode(&CrcCheckpoint { data, checksum }).map_err(marshal_failed)
+    }
+}
+
+pub struct DraV6;
+pub struct DraV7;
+pub struct DraV8;
+
+pub static DRA_V6: DraV6 = DraV6;
+pub static DRA_V7: DraV7 = DraV7;
+pub static DRA_V8: DraV8 = DraV8;
+
+static INFO_V6: KindInfo = KindInfo {
+    name: "dra-v6",
+    file: FILE,
+    versions: "after ~1.31 (exact releases not established)",
+    scheme: ChecksumScheme::DataCrc32,
+    summary: "DRA checkpoint {Data,Checksum}: JSON data with claims under \"Entries\"; CRC-32 of the data string",
+};
+static INFO_V7: KindInfo = KindInfo {
+    name: "dra-v7",
+    file: FILE,
+    versions: "after dra-v6 (exact releases not established)",
+    scheme: ChecksumScheme::DataCrc32,
+    summary: "DRA checkpoint {Data,Checksum}: claims under \"ClaimInfoStateList\"; CRC-32 of the data string",
+};
+static INFO_V8: KindInfo = KindInfo {
+    name: "dra-v8",
+    file: FILE,
+    versions: "newest development line (inferred)",
+    scheme: ChecksumScheme::DataCrc32,
+    summary: "DRA checkpoint like dra-v7, every device with ShareID (null when unset); CRC-32 of the data string",
+};
+
+impl CrcDra for DraV6 {
+    type Data = structured::CheckpointDataV6;
+    type List = structured::ClaimInfoStateList;
+    const INFO: &'static KindInfo = &INFO_V6;
+    fn list(d: &Self::Data) -> &Self::List {
+        &d.entries
+    }
+    fn data_for(list: Self::List) -> Self::Data {
+        structured::CheckpointDataV6 {
+            type_meta: type_meta(),
+            entries: list,
+        }
+    }
+}
+
+impl CrcDra for DraV7 {
+    type Data = structured::CheckpointDataV7;
+    type List = structured::ClaimInfoStateList;
+    const INFO: &'static KindInfo = &INFO_V7;
+    fn list(d: &Self::Data) -> &Self::List {
+        &d.claim_info_state_list
+    }
+    fn data_for(list: Self::List) -> Self::Data {
+        structured::CheckpointDataV7 {
+            type_meta: type_meta(),
+            claim_info_state_list: list,
+        }
+    }
+}
+
+impl CrcDra for DraV8 {
+    type Data = v8::CheckpointData;
+    type List = v8::ClaimInfoStateList;
+    const INFO: &'static KindInfo = &INFO_V8;
+    fn list(d: &Self::Data) -> &Self::List {
+        &d.claim_info_state_list
+    }
+    fn data_for(list: Self::List) -> Self::Data {
+        v8::CheckpointData {
+            type_meta: type_meta(),
+            claim_info_state_list: list,
+        }
+    }
+}
+
+pub(crate) fn verify<K: CrcDra>(bytes: &[u8]) -> Verification {
+    match K::read(bytes) {
+        Ok((cp, _, computed)) => {
+            Verification::ok(Some(u64::from(cp.checksum)), Some(u64::from(computed)))
+        }
+        Err(e) => Verification::from_error(e, None, None),
+    }
+}
+
+pub(crate) fn canonical<K: CrcDra>(bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
+    let (_, data, _) = K::read(bytes)?;
+    K::write(K::list(&data).clone())
+}
+
+/// The hashed text is the data string itself.
+pub(crate) fn explain<K: CrcDra>(bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
+    let cp = K::decode(bytes)?;
+    sink.put(cp.data.as_bytes());
+    Ok(())
+}
+
+pub(crate) fn checksum<K: CrcDra>(bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
+    let cp = K::decode(bytes)?;
+    Ok(ChecksumInfo {
+        stored: Some(u64::from(cp.checksum)),
+        computed: u64::from(crc32_ieee(cp.data.as_bytes())),
+    })
+}
+
+macro_rules! crc_shape {
+    ($ty:ty) => {
+        impl Shape for $ty {
+            fn info(&self) -> &'static KindInfo {
+                <$ty as CrcDra>::INFO
+            }
+            fn verify(&self, bytes: &[u8], _opts: &VerifyOptions) -> Verification {
+                verify::<$ty>(bytes)
+            }
+            fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
+                canonical::<$ty>(bytes)
+            }
+            fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
+                explain::<$ty>(bytes, sink)
+            }
+            fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
+                checksum::<$ty>(bytes)
+            }
+        }
+    };
+}
+
+crc_shape!(DraV6);
+crc_shape!(DraV7);
+crc_shape!(DraV8);
