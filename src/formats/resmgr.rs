@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use crate::go::json::{self, MarshalError, UnmarshalError};
-use crate::go::model::{Field, Type, TypeRef, Value};
+use crate::go::model::{Field, Type, TypeKind, TypeRef, Value};
 use crate::go::reflect::GoType;
 use crate::go::sink::Sink;
 use crate::go::spew;
@@ -69,6 +69,37 @@ pub fn render_ptr<T: GoType, S: Sink + ?Sized>(v: &T, ptr_ty: &TypeRef, sink: &m
 pub fn hash_ptr<T: GoType>(v: &T, ptr_ty: &TypeRef) -> u64 {
     let pv = Value::Ptr(Some(Box::new(v.to_go())));
     u64::from(spew::fnv32a(&pv, ptr_ty))
+}
+
+/// [`hash_ptr`] of `v` with its struct field `field` (Go name) zeroed, as
+/// the kubelet hashes a checkpoint (`Checksum` set to 0 first), without
+/// cloning the whole typed value to zero one number.
+pub fn hash_ptr_zeroed<T: GoType>(v: &T, field: &str, ptr_ty: &TypeRef) -> u64 {
+    let pv = Value::Ptr(Some(Box::new(to_go_zeroed(v, field))));
+    u64::from(spew::fnv32a(&pv, ptr_ty))
+}
+
+/// `v.to_go()` with the struct field named `field` set to its zero value
+/// (unchanged if `T` has no such field).
+pub fn to_go_zeroed<T: GoType>(v: &T, field: &str) -> Value {
+    let mut val = v.to_go();
+    let t = T::go_type();
+    if let (TypeKind::Struct(fields), Value::Struct(vals)) = (&t.kind, &mut val) {
+        if let Some((f, slot)) = fields
+            .iter()
+            .zip(vals.iter_mut())
+            .find(|(f, _)| f.name == field)
+        {
+            *slot = f.ty.zero();
+        }
+    }
+    val
+}
+
+/// Streams go-spew's `%#v` of `&v` (its own Go name) with `field` zeroed.
+pub fn render_own_ptr_zeroed<T: GoType, S: Sink + ?Sized>(v: &T, field: &str, sink: &mut S) {
+    let pv = Value::Ptr(Some(Box::new(to_go_zeroed(v, field))));
+    spew::render(&pv, &Type::ptr(T::go_type()), sink);
 }
 
 /// `checksum.New(data)` for a string: FNV-32a of `(string)` + data.

@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
-    verification, LoadError, Loaded,
+    cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr_zeroed, marshal_failed,
+    render_ptr, verification, LoadError, Loaded,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::model::TypeRef;
@@ -53,7 +53,7 @@ pub fn new_checkpoint() -> CheckpointV1 {
 
 /// The checksum the kubelet stores: the value with `checksum` zeroed.
 pub fn compute(cp: &CheckpointV1) -> u64 {
-    hash_ptr(&zeroed(cp), &legacy_type())
+    hash_ptr_zeroed(cp, "Checksum", &legacy_type())
 }
 
 fn zeroed(cp: &CheckpointV1) -> CheckpointV1 {

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
-    verification, LoadError, Loaded,
+    cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr_zeroed, marshal_failed,
+    render_ptr, verification, LoadError, Loaded,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::model::TypeRef;
@@ -64,12 +64,12 @@ fn zeroed(cp: &CheckpointV2) -> CheckpointV2 {
 
 /// The checksum 1.18-1.35 store (legacy name).
 pub fn compute(cp: &CheckpointV2) -> u64 {
-    hash_ptr(&zeroed(cp), &legacy_type())
+    hash_ptr_zeroed(cp, "Checksum", &legacy_type())
 }
 
 /// The checksum 1.36 stored (its own `CPUManagerCheckpointV2` name).
 pub fn compute_v2_named(cp: &CheckpointV2) -> u64 {
-    hash_ptr(&zeroed(cp), &named_type())
+    hash_ptr_zeroed(cp, "Checksum", &named_type())
 }
 
 /// Unmarshal, checksum, restore checks.

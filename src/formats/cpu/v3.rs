@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
-    verification, LoadError, Loaded,
+    cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr_zeroed, marshal_failed,
+    render_ptr, verification, LoadError, Loaded,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::json::UnmarshalError;
@@ -67,12 +67,12 @@ fn zeroed(cp: &CheckpointV3) -> CheckpointV3 {
 
 /// The checksum 1.36 stores (legacy name).
 pub fn compute(cp: &CheckpointV3) -> u64 {
-    hash_ptr(&zeroed(cp), &legacy_type())
+    hash_ptr_zeroed(cp, "Checksum", &legacy_type())
 }
 
 /// The checksum under the `CPUManagerCheckpointV3` name (accepted by 1.37).
 pub fn compute_v3_named(cp: &CheckpointV3) -> u64 {
-    hash_ptr(&zeroed(cp), &named_type())
+    hash_ptr_zeroed(cp, "Checksum", &named_type())
 }
 
 fn decode(bytes: &[u8]) -> Result<CheckpointV3, UnmarshalError> {

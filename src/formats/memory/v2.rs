@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
-    verification, LoadError, Loaded,
+    cached_pointer_type, check_checksum, decode_ok, encode, hash_ptr_zeroed, marshal_failed,
+    render_ptr, verification, LoadError, Loaded,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::model::TypeRef;
@@ -60,7 +60,7 @@ fn zeroed(cp: &CheckpointV2) -> CheckpointV2 {
 
 /// The checksum 1.36 stores.
 pub fn compute(cp: &CheckpointV2) -> u64 {
-    hash_ptr(&zeroed(cp), &legacy_type())
+    hash_ptr_zeroed(cp, "Checksum", &legacy_type())
 }
 
 /// Unmarshal, checksum, policy check.
