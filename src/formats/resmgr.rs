@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use crate::go::json::{self, MarshalError, UnmarshalError};
-use crate::go::model::{Field, Type, TypeRef, Value};
+use crate::go::model::{Field, Type, TypeKind, TypeRef, Value};
 use crate::go::reflect::GoType;
 use crate::go::sink::Sink;
 use crate::go::spew;
@@ -68,6 +68,36 @@ pub fn render_ptr<T: GoType, S: Sink + ?Sized>(v: &T, ty: &TypeRef, sink: &mut S
 /// FNV-32a of go-spew's `%#v` of `&v`: the kubelet's `checksum.New(&v)`.
 pub fn hash_ptr<T: GoType>(v: &T, ty: &TypeRef) -> u64 {
     u64::from(spew::fnv32a_pointer_to(&v.to_go(), ty))
+}
+
+/// [`hash_ptr`] of `v` with its struct field `field` (Go name) zeroed, as
+/// the kubelet hashes a checkpoint (`Checksum` set to 0 first), without
+/// cloning the whole typed value to zero one number.
+/// `ty` is the pointee type, as for [`hash_ptr`].
+pub fn hash_ptr_zeroed<T: GoType>(v: &T, field: &str, ty: &TypeRef) -> u64 {
+    u64::from(spew::fnv32a_pointer_to(&to_go_zeroed(v, field), ty))
+}
+
+/// `v.to_go()` with the struct field named `field` set to its zero value
+/// (unchanged if `T` has no such field).
+pub fn to_go_zeroed<T: GoType>(v: &T, field: &str) -> Value {
+    let mut val = v.to_go();
+    let t = T::go_type();
+    if let (TypeKind::Struct(fields), Value::Struct(vals)) = (&t.kind, &mut val) {
+        if let Some((f, slot)) = fields
+            .iter()
+            .zip(vals.iter_mut())
+            .find(|(f, _)| f.name == field)
+        {
+            *slot = f.ty.zero();
+        }
+    }
+    val
+}
+
+/// Streams go-spew's `%#v` of `&v` (its own Go name) with `field` zeroed.
+pub fn render_own_ptr_zeroed<T: GoType, S: Sink + ?Sized>(v: &T, field: &str, sink: &mut S) {
+    spew::render_pointer_to(&to_go_zeroed(v, field), &T::go_type(), sink);
 }
 
 /// `checksum.New(data)` for a string: FNV-32a of `(string)` + data.

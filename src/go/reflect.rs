@@ -137,7 +137,12 @@ impl GoType for String {
         match v {
             // Strings decoded from JSON are always valid UTF-8 (Go replaces
             // invalid bytes with U+FFFD), so this is lossless for them.
-            Value::String(b) => String::from_utf8_lossy(b).into_owned(),
+            // `from_utf8` first: its ASCII fast path is several times
+            // quicker than the lossy iterator on the (usual) valid input.
+            Value::String(b) => match std::str::from_utf8(b) {
+                Ok(s) => s.to_owned(),
+                Err(_) => String::from_utf8_lossy(b).into_owned(),
+            },
             _ => String::new(),
         }
     }

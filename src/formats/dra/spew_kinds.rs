@@ -5,7 +5,9 @@
 use std::sync::OnceLock;
 
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
-use crate::formats::resmgr::{decode_ok, encode, marshal_failed, render_own_ptr, wrap_unmarshal};
+use crate::formats::resmgr::{
+    decode_ok, encode, marshal_failed, render_own_ptr_zeroed, wrap_unmarshal,
+};
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::fnv::Fnv32a;
 use crate::go::model::{Field, Type, TypeKind, TypeRef, Value};
@@ -29,9 +31,7 @@ pub(crate) trait SpewDra {
 
     /// The text hashed: `&cp` with `Checksum` zeroed.
     fn render(cp: &Self::Env, sink: &mut dyn Sink) {
-        let mut c = cp.clone();
-        c.set_checksum(0);
-        render_own_ptr(&c, sink);
+        render_own_ptr_zeroed(cp, "Checksum", sink);
     }
 
     fn computed(cp: &Self::Env) -> u64 {

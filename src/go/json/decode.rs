@@ -12,6 +12,7 @@
 //! 10000-deep input cannot exhaust the call stack.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
@@ -96,6 +97,22 @@ fn type_name(t: &Type) -> String {
         None => n.clone(),
     }
 }
+
+thread_local! {
+    /// `encoding/json`'s `fieldCache`, per thread: struct field lists by
+    /// descriptor address, kept across `unmarshal` calls (recomputing them
+    /// was ~17% of verifying a small memory-manager file). Each entry holds
+    /// its `TypeRef`, so no other type can reuse the address while the
+    /// entry exists, and descriptors are immutable, so a hit is exact. The
+    /// map is emptied when it reaches [`FIELD_CACHE_MAX`]: callers that
+    /// build descriptors per call (the top-level type is cloned by
+    /// `json::unmarshal`) would otherwise grow it without bound.
+    static FIELD_CACHE: RefCell<HashMap<*const Type, (TypeRef, Rc<StructFields>)>> =
+        RefCell::new(HashMap::new());
+}
+
+/// Entries [`FIELD_CACHE`] holds before it starts over.
+const FIELD_CACHE_MAX: usize = 512;
 
 struct Decoder<'a> {
     data: &'a [u8],
@@ -196,7 +213,18 @@ impl<'a> Decoder<'a> {
         if let Some(f) = self.fields.get(&key) {
             return Rc::clone(f);
         }
-        let f = Rc::new(type_fields(t));
+        let f = FIELD_CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some((_, f)) = cache.get(&key) {
+                return Rc::clone(f);
+            }
+            if cache.len() >= FIELD_CACHE_MAX {
+                cache.clear();
+            }
+            let f = Rc::new(type_fields(t));
+            cache.insert(key, (TypeRef::clone(t), Rc::clone(&f)));
+            f
+        });
         self.fields.insert(key, Rc::clone(&f));
         f
     }

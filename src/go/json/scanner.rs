@@ -436,7 +436,21 @@ impl Scanner {
 /// `checkValid`: the whole-input syntax check `json.Unmarshal` runs first.
 pub fn check_valid(data: &[u8]) -> Result<(), SyntaxError> {
     let mut s = Scanner::new();
-    for &c in data {
+    let mut rest = data;
+    loop {
+        if s.state == State::InString {
+            // Inside a string literal every byte other than `"`, `\` and
+            // the controls is `scanContinue` with no state change (Go's
+            // `stateInString`), so a run of them is skipped in one tight
+            // loop. `bytes` still counts them: error offsets are unchanged.
+            let run = plain_string_run(rest);
+            s.bytes += run;
+            rest = rest.get(run..).unwrap_or_default();
+        }
+        let Some((&c, tail)) = rest.split_first() else {
+            break;
+        };
+        rest = tail;
         s.bytes += 1;
         if s.step(c) == Op::Error {
             return Err(s.err.unwrap_or_else(|| SyntaxError {
@@ -452,6 +466,14 @@ pub fn check_valid(data: &[u8]) -> Result<(), SyntaxError> {
         }));
     }
     Ok(())
+}
+
+/// Length of the leading run of bytes that `stateInString` passes over
+/// without a state change: not `"`, not `\`, not below 0x20.
+fn plain_string_run(b: &[u8]) -> usize {
+    b.iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .unwrap_or(b.len())
 }
 
 /// Go's `compact(dst, src, escape)`: removes insignificant whitespace and,
@@ -536,6 +558,27 @@ mod tests {
             "invalid character ']' after decimal point in numeric literal"
         );
         assert!(check_valid(b" [1, 2.5e-3, \"x\\u00e9\", true, false, null, {}] ").is_ok());
+    }
+
+    /// The string fast path in `check_valid` must keep Go's offsets (bytes
+    /// read including the offending one) and the state after a run.
+    #[test]
+    fn string_runs_keep_offsets() {
+        let e = check_valid(b"[\"abc\x01\"]").unwrap_err();
+        assert_eq!(e.offset, 6);
+        assert_eq!(e.msg, "invalid character '\\x01' in string literal");
+        let e = check_valid(b"\"ab\\qc\"").unwrap_err();
+        assert_eq!(e.offset, 5);
+        assert_eq!(e.msg, "invalid character 'q' in string escape code");
+        let e = check_valid(b"\"abc").unwrap_err();
+        assert_eq!(
+            (e.offset, e.msg.as_str()),
+            (4, "unexpected end of JSON input")
+        );
+        assert!(check_valid("{\"k\u{e9}y\":\"a\\\"b\\u0041 \u{1F600}\"}".as_bytes()).is_ok());
+        let e = check_valid(b"{\"a\":\"xyz\"x}").unwrap_err();
+        assert_eq!(e.offset, 11);
+        assert_eq!(e.msg, "invalid character 'x' after object key:value pair");
     }
 
     #[test]

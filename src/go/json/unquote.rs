@@ -120,8 +120,14 @@ pub fn unquote_bytes(s: &[u8]) -> Option<Cow<'_, [u8]>> {
         } else if c == b'"' || c < b' ' {
             return None;
         } else if c < 0x80 {
-            b.push(c);
-            r += 1;
+            // Copy the whole run of plain ASCII at once (Go copies it byte
+            // by byte; the result is the same, the loop is not).
+            let run = s[r..]
+                .iter()
+                .position(|&x| x == b'\\' || x == b'"' || !(b' '..0x80).contains(&x))
+                .unwrap_or(s.len() - r);
+            b.extend_from_slice(&s[r..r + run]);
+            r += run;
         } else {
             let (rr, size) = decode_rune(&s[r..]);
             r += size.max(1);

@@ -252,11 +252,12 @@ impl<S: Sink + ?Sized> Formatter<'_, S> {
         match (&t.kind, v) {
             (TypeKind::Bool, Value::Bool(b)) => w.0.put_str(if *b { "true" } else { "false" }),
             (TypeKind::Int(_), Value::Int(i)) => {
-                let _ = write!(w, "{i}");
+                if *i < 0 {
+                    w.0.put(b"-");
+                }
+                w.0.put(decimal(i.unsigned_abs(), &mut [0; 20]));
             }
-            (TypeKind::Uint(_), Value::Uint(u)) => {
-                let _ = write!(w, "{u}");
-            }
+            (TypeKind::Uint(_), Value::Uint(u)) => w.0.put(decimal(*u, &mut [0; 20])),
             (TypeKind::Float32, Value::Float(f)) => {
                 let _ = write_g(&mut w, *f, 32);
             }
@@ -376,6 +377,23 @@ fn write_complex<W: std::fmt::Write>(w: &mut W, r: f64, i: f64, bits: u32) {
     }
     let _ = write_g(w, i, bits);
     let _ = w.write_str("i)");
+}
+
+/// The decimal digits of `u` (what `%d` prints), written into the end of
+/// `buf`. Integers are the most frequent scalar in hashed text (a `[]byte`
+/// prints one per byte), and `fmt`'s machinery costs several times this.
+/// `u64::MAX` has 20 digits, so `i` never goes below 0.
+fn decimal(mut u: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    &buf[i..]
 }
 
 /// Counts `*` characters in streamed text.
