@@ -7,7 +7,13 @@
 use kubelet_ckpt::formats::{registry, Verdict, VerifyOptions};
 use libfuzzer_sys::fuzz_target;
 
-const FAMILIES: [&str; 5] = ["podstatus-", "allocated-", "actuated-", "dockershim-", "imagepull-"];
+const FAMILIES: [&str; 5] = [
+    "podstatus-",
+    "allocated-",
+    "actuated-",
+    "dockershim-",
+    "imagepull-",
+];
 
 fuzz_target!(|data: &[u8]| {
     let opts = VerifyOptions::default();
@@ -22,12 +28,25 @@ fuzz_target!(|data: &[u8]| {
         let Ok(canon) = k.canonical(data) else {
             continue;
         };
-        assert_eq!(v.verdict, Verdict::Ok, "{name}: canonical of a file that does not verify");
+        assert_eq!(
+            v.verdict,
+            Verdict::Ok,
+            "{name}: canonical of a file that does not verify"
+        );
         if name == "podstatus-v1" {
             continue;
         }
         let v2 = k.verify(&canon, &opts);
-        assert_eq!(v2.verdict, Verdict::Ok, "{name}: canonical does not verify: {}", v2.message);
-        assert_eq!(k.canonical(&canon).ok().as_deref(), Some(&canon[..]), "{name}: not a fixpoint");
+        assert_eq!(
+            v2.verdict,
+            Verdict::Ok,
+            "{name}: canonical does not verify: {}",
+            v2.message
+        );
+        assert_eq!(
+            k.canonical(&canon).ok().as_deref(),
+            Some(&canon[..]),
+            "{name}: not a fixpoint"
+        );
     }
 });
