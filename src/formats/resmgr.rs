@@ -1,6 +1,7 @@
 //! Machinery shared by the CPU and memory manager families: decoding into
 //! the kubelet's pre-filled values, go-spew checksums under the kubelet's
-//! rename trick, and the `data`/`dataChecksum` envelope of the 1.37 shapes.
+//! rename trick, the `data`/`dataChecksum` envelope of the 1.37 shapes, and
+//! [`SpewKind`], from which every spew-hashed kind gets its [`Shape`].
 
 use std::sync::OnceLock;
 
@@ -11,7 +12,8 @@ use crate::go::sink::Sink;
 use crate::go::spew;
 use crate::go::strconv::quote;
 
-use super::common::FormatError;
+use super::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
+use super::{KindInfo, Shape};
 
 /// `json.Unmarshal(bytes, &v)` with `v` pre-filled from `init`, as the
 /// kubelet's `New...Checkpoint` constructors do. Like Go, a type error does
@@ -199,15 +201,15 @@ impl From<UnmarshalError> for LoadError {
     }
 }
 
-/// The [`Verification`](super::common::Verification) of a load attempt.
-pub fn verification<T>(r: Result<Loaded<T>, LoadError>) -> super::common::Verification {
+/// The [`Verification`] of a load attempt.
+pub fn verification<T>(r: Result<Loaded<T>, LoadError>) -> Verification {
     match r {
         Ok(l) => {
-            let mut v = super::common::Verification::ok(l.stored, l.computed);
+            let mut v = Verification::ok(l.stored, l.computed);
             v.message = l.note.to_string();
             v
         }
-        Err(e) => super::common::Verification::from_error(e.error, e.stored, e.computed),
+        Err(e) => Verification::from_error(e.error, e.stored, e.computed),
     }
 }
 
@@ -230,4 +232,211 @@ pub fn render_value<T: GoType, S: Sink + ?Sized>(v: &T, sink: &mut S) {
 /// Streams go-spew `%#v` of `&v` for a type hashed under its own name.
 pub fn render_own_ptr<T: GoType, S: Sink + ?Sized>(v: &T, sink: &mut S) {
     render_ptr(v, &T::go_type(), sink);
+}
+
+/// What one spew-hashed CPU or memory manager kind declares (cpu-v1..v3,
+/// memory, memory-v2). Everything else (reading, writing, the checksum,
+/// and so [`Shape`]) follows from it once, below: the kubelet treats these
+/// shapes alike apart from which checksums it accepts, the restore checks
+/// and the writer's normalisation.
+pub trait SpewKind: Sync + 'static {
+    /// The Go struct the file holds.
+    type Checkpoint: GoType + Clone;
+
+    fn info() -> &'static KindInfo;
+
+    /// `New...Checkpoint()`: the value the JSON is decoded into (its
+    /// pre-allocated maps decide what absent keys hash as).
+    fn new_checkpoint() -> Self::Checkpoint;
+
+    /// The type `&checkpoint` is hashed as: the layout under the legacy Go
+    /// name the kubelet renames it to. Each kind caches its own (a `static`
+    /// in a generic function would be shared by every kind).
+    fn hashed_type() -> TypeRef;
+
+    /// The `checksum` member.
+    fn stored(cp: &Self::Checkpoint) -> u64;
+
+    /// Sets the `checksum` member.
+    fn set_checksum(cp: &mut Self::Checkpoint, sum: u64);
+
+    /// Whether the union of releases accepts `stored` (`computed` did not
+    /// match or is not needed): a note for people, or `checkpoint is corrupted`.
+    fn accept(
+        cp: &Self::Checkpoint,
+        stored: u64,
+        computed: u64,
+    ) -> Result<&'static str, FormatError>;
+
+    /// The restore checks after the checksum held.
+    fn check(cp: &Self::Checkpoint, policy: Option<&str>) -> Result<(), FormatError>;
+
+    /// The state the writer stores (its checksum is set afterwards).
+    fn normalised(cp: &Self::Checkpoint) -> Self::Checkpoint;
+
+    /// `cp` with `checksum` 0: what the kubelet hashes.
+    fn zeroed(cp: &Self::Checkpoint) -> Self::Checkpoint {
+        let mut z = cp.clone();
+        Self::set_checksum(&mut z, 0);
+        z
+    }
+
+    /// The checksum the kubelet stores for `cp`.
+    fn compute(cp: &Self::Checkpoint) -> u64 {
+        hash_ptr(&Self::zeroed(cp), &Self::hashed_type())
+    }
+
+    /// Unmarshal, checksum, restore checks.
+    fn read(bytes: &[u8], policy: Option<&str>) -> Result<Loaded<Self::Checkpoint>, LoadError> {
+        let cp = decode_ok(bytes, &Self::new_checkpoint())?;
+        let (stored, computed) = (Self::stored(&cp), Self::compute(&cp));
+        let at = |e| LoadError::at(e, stored, computed);
+        let note = Self::accept(&cp, stored, computed).map_err(at)?;
+        Self::check(&cp, policy).map_err(at)?;
+        Ok(Loaded {
+            checkpoint: cp,
+            stored: Some(stored),
+            computed: Some(computed),
+            note,
+        })
+    }
+
+    /// The normalised checkpoint with its checksum, as the writer stores it.
+    fn stored_form(cp: &Self::Checkpoint) -> Self::Checkpoint {
+        let mut out = Self::normalised(cp);
+        let sum = Self::compute(&out);
+        Self::set_checksum(&mut out, sum);
+        out
+    }
+
+    /// The kind's writer.
+    fn write(cp: &Self::Checkpoint) -> Result<Vec<u8>, FormatError> {
+        encode(&Self::stored_form(cp)).map_err(marshal_failed)
+    }
+}
+
+impl<K: SpewKind> Shape for K {
+    fn info(&self) -> &'static KindInfo {
+        K::info()
+    }
+
+    fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
+        verification(K::read(bytes, opts.policy.as_deref()))
+    }
+
+    fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
+        K::write(&K::read(bytes, None).map_err(|e| e.error)?.checkpoint)
+    }
+
+    fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
+        let cp = decode_ok(bytes, &K::new_checkpoint())?;
+        render_ptr(&K::zeroed(&cp), &K::hashed_type(), sink);
+        Ok(())
+    }
+
+    fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
+        let cp = decode_ok(bytes, &K::new_checkpoint())?;
+        Ok(ChecksumInfo {
+            stored: Some(K::stored(&cp)),
+            computed: K::compute(&cp),
+        })
+    }
+}
+
+/// The 1.37 shapes (cpu-v4, memory-v3): an older layout inlined for older
+/// readers, then `data` (the JSON text of the real state, which alone counts)
+/// and `dataChecksum` (FNV-32a of `(string)` + data).
+pub trait DataEnvelope: GoType {
+    /// The payload `data` holds.
+    type Data: GoType;
+    fn data(&self) -> &str;
+    fn data_checksum(&self) -> u64;
+    /// Stores the decoded payload (the `json:"-"` member).
+    fn set_payload(&mut self, d: Self::Data);
+}
+
+/// How a 1.37 shape's messages name it.
+pub struct EnvelopeNames {
+    /// `cpu manager` / `memory manager`.
+    pub manager: &'static str,
+    /// `v4` / `v3`.
+    pub version: &'static str,
+    /// The readers a 1.37 kubelet falls back to (`v3 and v2`).
+    pub fallbacks: &'static str,
+}
+
+/// `GetCheckpoint` with a 1.37 type: unmarshal (into `init`), unmarshal
+/// `data` (into `new_data`), verify `dataChecksum`. A failure is fatal in
+/// 1.37 only when `data` or `dataChecksum` is set; otherwise the kubelet
+/// falls back to the older readers.
+pub fn load_envelope<E: DataEnvelope>(
+    bytes: &[u8],
+    init: &E,
+    new_data: &E::Data,
+    names: &EnvelopeNames,
+) -> Result<(E, u64), FormatError> {
+    let (mut cp, r) = decode(bytes, init);
+    let manager = names.manager;
+    let step = |cp: &mut E| -> Result<u64, FormatError> {
+        r.map_err(|e| wrap_json(&format!("failed to deserialize {manager} checkpoint: "), e))?;
+        let d = decode_ok(cp.data().as_bytes(), new_data).map_err(|e| {
+            wrap_json(
+                &format!("failed to deserialize {manager} checkpoint data: "),
+                e,
+            )
+        })?;
+        cp.set_payload(d);
+        let computed = hash_data(cp.data());
+        if computed != cp.data_checksum() {
+            return Err(FormatError::Corrupt {
+                prefix: String::new(),
+                stored: cp.data_checksum(),
+                computed,
+            });
+        }
+        Ok(computed)
+    };
+    match step(&mut cp) {
+        Ok(computed) => Ok((cp, computed)),
+        Err(e) if !cp.data().is_empty() || cp.data_checksum() != 0 => {
+            Err(wrap(&format!("could not load {} checkpoint: ", names.version), e))
+        }
+        Err(e) => Err(wrap(
+            &format!(
+                "not a {} checkpoint (no data, no dataChecksum; a 1.37 kubelet falls back to the {} readers): ",
+                names.version, names.fallbacks
+            ),
+            e,
+        )),
+    }
+}
+
+/// The `data` string the 1.37 writers store for a payload, and its checksum.
+pub fn data_text<D: GoType>(d: &D) -> Result<(String, u64), FormatError> {
+    let text = encode(d).map_err(marshal_failed)?;
+    let text = String::from_utf8(text)
+        .map_err(|e| FormatError::Rejected(format!("marshalled data is not UTF-8: {e}")))?;
+    let sum = hash_data(&text);
+    Ok((text, sum))
+}
+
+/// `explain` of a 1.37 shape: the hashed text of `data`, read on its own so
+/// that it works on files the kubelet refuses.
+pub fn explain_data(bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
+    render_data(&decode_data_only(bytes)?, sink);
+    Ok(())
+}
+
+/// `checksum` of a 1.37 shape: the checksum of `data` (read on its own) and
+/// the stored `dataChecksum` when the whole file decodes.
+pub fn data_checksum_info<E: DataEnvelope>(
+    bytes: &[u8],
+    init: &E,
+) -> Result<ChecksumInfo, FormatError> {
+    let data = decode_data_only(bytes)?;
+    let (cp, r) = decode(bytes, init);
+    Ok(ChecksumInfo {
+        stored: r.ok().map(|()| cp.data_checksum()),
+        computed: hash_data(&data),
+    })
 }

@@ -12,14 +12,15 @@
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    decode, decode_data_only, encode, hash_data, marshal_failed, render_data, verification, wrap,
-    wrap_json, LoadError, Loaded,
+    data_checksum_info, data_text, encode, explain_data, load_envelope, marshal_failed,
+    verification, DataEnvelope, EnvelopeNames, LoadError, Loaded, SpewKind,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::sink::Sink;
 
 use super::checks;
 use super::types::{CheckpointData, CheckpointV3, CheckpointV4, PodCpuAssignments};
+use super::v3::CpuV3;
 
 static INFO: KindInfo = KindInfo {
     name: "cpu-v4",
@@ -36,6 +37,25 @@ pub struct CpuV4;
 /// The kind's static.
 pub static CPU_V4: CpuV4 = CpuV4;
 
+const NAMES: EnvelopeNames = EnvelopeNames {
+    manager: "cpu manager",
+    version: "v4",
+    fallbacks: "v3 and v2",
+};
+
+impl DataEnvelope for CheckpointV4 {
+    type Data = CheckpointData;
+    fn data(&self) -> &str {
+        &self.data
+    }
+    fn data_checksum(&self) -> u64 {
+        self.data_checksum.0
+    }
+    fn set_payload(&mut self, d: CheckpointData) {
+        self.checkpoint_data = d;
+    }
+}
+
 /// `CheckpointData` as the 1.37 constructor pre-fills it.
 fn new_data() -> CheckpointData {
     CheckpointData {
@@ -48,7 +68,7 @@ fn new_data() -> CheckpointData {
 /// `NewCPUManagerCheckpoint()` of 1.37.
 pub fn new_checkpoint() -> CheckpointV4 {
     CheckpointV4 {
-        v3: super::v3::new_checkpoint(),
+        v3: CpuV3::new_checkpoint(),
         checkpoint_data: new_data(),
         ..Default::default()
     }
@@ -58,32 +78,7 @@ pub fn new_checkpoint() -> CheckpointV4 {
 /// A failure is fatal in 1.37 only when `data` or `dataChecksum` is set;
 /// otherwise the kubelet falls back to the V3 and V2 readers.
 pub fn load(bytes: &[u8]) -> Result<(CheckpointV4, u64), FormatError> {
-    let (mut cp, r) = decode(bytes, &new_checkpoint());
-    let step = |cp: &mut CheckpointV4| -> Result<u64, FormatError> {
-        r.clone()
-            .map_err(|e| wrap_json("failed to deserialize cpu manager checkpoint: ", e))?;
-        cp.checkpoint_data = crate::formats::resmgr::decode_ok(cp.data.as_bytes(), &new_data())
-            .map_err(|e| wrap_json("failed to deserialize cpu manager checkpoint data: ", e))?;
-        let computed = hash_data(&cp.data);
-        if computed != cp.data_checksum.0 {
-            return Err(FormatError::Corrupt {
-                prefix: String::new(),
-                stored: cp.data_checksum.0,
-                computed,
-            });
-        }
-        Ok(computed)
-    };
-    match step(&mut cp) {
-        Ok(computed) => Ok((cp, computed)),
-        Err(e) if !cp.data.is_empty() || cp.data_checksum.0 != 0 => {
-            Err(wrap("could not load v4 checkpoint: ", e))
-        }
-        Err(e) => Err(wrap(
-            "not a v4 checkpoint (no data, no dataChecksum; a 1.37 kubelet falls back to the v3 and v2 readers): ",
-            e,
-        )),
-    }
+    load_envelope(bytes, &new_checkpoint(), &new_data(), &NAMES)
 }
 
 /// [`load`] plus the restore checks on `data`.
@@ -113,9 +108,7 @@ pub fn write(d: &CheckpointData) -> Result<Vec<u8>, FormatError> {
         pod_entries: PodCpuAssignments(Some(d.pod_entries.0.clone().unwrap_or_default())),
         baselines: checks::norm_baselines(&d.baselines),
     };
-    let text = encode(&data).map_err(marshal_failed)?;
-    let text = String::from_utf8(text)
-        .map_err(|e| FormatError::Rejected(format!("marshalled data is not UTF-8: {e}")))?;
+    let (text, sum) = data_text(&data)?;
     let out = CheckpointV4 {
         v3: CheckpointV3 {
             policy_name: data.policy_name.clone(),
@@ -124,7 +117,7 @@ pub fn write(d: &CheckpointData) -> Result<Vec<u8>, FormatError> {
             pod_entries: data.pod_entries.clone(),
             checksum: Checksum(0),
         },
-        data_checksum: Checksum(hash_data(&text)),
+        data_checksum: Checksum(sum),
         data: text,
         checkpoint_data: data,
     };
@@ -150,16 +143,10 @@ impl Shape for CpuV4 {
     }
 
     fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
-        render_data(&decode_data_only(bytes)?, sink);
-        Ok(())
+        explain_data(bytes, sink)
     }
 
     fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
-        let data = decode_data_only(bytes)?;
-        let (cp, r) = decode(bytes, &new_checkpoint());
-        Ok(ChecksumInfo {
-            stored: r.ok().map(|()| cp.data_checksum.0),
-            computed: hash_data(&data),
-        })
+        data_checksum_info(bytes, &new_checkpoint())
     }
 }

@@ -6,8 +6,8 @@
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    decode, decode_data_only, decode_ok, encode, hash_data, marshal_failed, render_data,
-    verification, wrap, wrap_json, LoadError, Loaded,
+    data_checksum_info, data_text, encode, explain_data, load_envelope, marshal_failed,
+    verification, DataEnvelope, EnvelopeNames, LoadError, Loaded, SpewKind,
 };
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::sink::Sink;
@@ -16,6 +16,7 @@ use super::types::{
     CheckpointData, CheckpointV1, CheckpointV3, ContainerMemoryAssignments, NumaNodeMap,
     PodMemoryAssignments,
 };
+use super::v1::MemoryV1;
 use super::{clone, policy};
 
 static INFO: KindInfo = KindInfo {
@@ -32,6 +33,25 @@ pub struct MemoryV3;
 /// The kind's static.
 pub static MEMORY_V3: MemoryV3 = MemoryV3;
 
+const NAMES: EnvelopeNames = EnvelopeNames {
+    manager: "memory manager",
+    version: "v3",
+    fallbacks: "v2 and v1",
+};
+
+impl DataEnvelope for CheckpointV3 {
+    type Data = CheckpointData;
+    fn data(&self) -> &str {
+        &self.data
+    }
+    fn data_checksum(&self) -> u64 {
+        self.data_checksum.0
+    }
+    fn set_payload(&mut self, d: CheckpointData) {
+        self.checkpoint_data = d;
+    }
+}
+
 fn new_data() -> CheckpointData {
     CheckpointData {
         machine_state: NumaNodeMap(Some(Default::default())),
@@ -44,7 +64,7 @@ fn new_data() -> CheckpointData {
 /// 1.37's constructor.
 pub fn new_checkpoint() -> CheckpointV3 {
     CheckpointV3 {
-        v1: super::v1::new_checkpoint(),
+        v1: MemoryV1::new_checkpoint(),
         checkpoint_data: new_data(),
         ..Default::default()
     }
@@ -52,32 +72,7 @@ pub fn new_checkpoint() -> CheckpointV3 {
 
 /// `GetCheckpoint` with the V3 type: unmarshal, unmarshal `data`, verify.
 pub fn load(bytes: &[u8]) -> Result<(CheckpointV3, u64), FormatError> {
-    let (mut cp, r) = decode(bytes, &new_checkpoint());
-    let step = |cp: &mut CheckpointV3| -> Result<u64, FormatError> {
-        r.clone()
-            .map_err(|e| wrap_json("failed to deserialize memory manager checkpoint: ", e))?;
-        cp.checkpoint_data = decode_ok(cp.data.as_bytes(), &new_data())
-            .map_err(|e| wrap_json("failed to deserialize memory manager checkpoint data: ", e))?;
-        let computed = hash_data(&cp.data);
-        if computed != cp.data_checksum.0 {
-            return Err(FormatError::Corrupt {
-                prefix: String::new(),
-                stored: cp.data_checksum.0,
-                computed,
-            });
-        }
-        Ok(computed)
-    };
-    match step(&mut cp) {
-        Ok(computed) => Ok((cp, computed)),
-        Err(e) if !cp.data.is_empty() || cp.data_checksum.0 != 0 => {
-            Err(wrap("could not load v3 checkpoint: ", e))
-        }
-        Err(e) => Err(wrap(
-            "not a v3 checkpoint (no data, no dataChecksum; a 1.37 kubelet falls back to the v2 and v1 readers): ",
-            e,
-        )),
-    }
+    load_envelope(bytes, &new_checkpoint(), &new_data(), &NAMES)
 }
 
 /// [`load`] plus the policy check on `data`.
@@ -103,19 +98,17 @@ pub fn write(d: &CheckpointData) -> Result<Vec<u8>, FormatError> {
         entries: clone::entries(&d.entries),
         pod_entries: clone::pods(&d.pod_entries),
     };
-    let text = encode(&data).map_err(marshal_failed)?;
-    let text = String::from_utf8(text)
-        .map_err(|e| FormatError::Rejected(format!("marshalled data is not UTF-8: {e}")))?;
+    let (text, sum) = data_text(&data)?;
     let mut v1 = CheckpointV1 {
         policy_name: data.policy_name.clone(),
         machine_state: data.machine_state.clone(),
         entries: data.entries.clone(),
         checksum: Checksum(0),
     };
-    v1.checksum = Checksum(super::v1::compute(&v1));
+    v1.checksum = Checksum(MemoryV1::compute(&v1));
     let out = CheckpointV3 {
         v1,
-        data_checksum: Checksum(hash_data(&text)),
+        data_checksum: Checksum(sum),
         data: text,
         checkpoint_data: data,
     };
@@ -141,16 +134,10 @@ impl Shape for MemoryV3 {
     }
 
     fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
-        render_data(&decode_data_only(bytes)?, sink);
-        Ok(())
+        explain_data(bytes, sink)
     }
 
     fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
-        let data = decode_data_only(bytes)?;
-        let (cp, r) = decode(bytes, &new_checkpoint());
-        Ok(ChecksumInfo {
-            stored: r.ok().map(|()| cp.data_checksum.0),
-            computed: hash_data(&data),
-        })
+        data_checksum_info(bytes, &new_checkpoint())
     }
 }
