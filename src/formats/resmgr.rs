@@ -102,7 +102,8 @@ pub fn decode_data_only(bytes: &[u8]) -> Result<String, FormatError> {
 }
 
 /// An unmarshal error with kubelet wrapping text in front (Go's
-/// `fmt.Errorf("<prefix>%v", err)`), keeping the offset.
+/// `fmt.Errorf("<prefix>%v", err)`, e.g. the DRA checkpointer's
+/// `failed to get checkpoint dra_manager_state: `), keeping the offset.
 pub fn wrap_json(prefix: &str, mut e: UnmarshalError) -> UnmarshalError {
     e.message.insert_str(0, prefix);
     e
@@ -210,16 +211,6 @@ pub fn verification<T>(r: Result<Loaded<T>, LoadError>) -> Verification {
             v
         }
         Err(e) => Verification::from_error(e.error, e.stored, e.computed),
-    }
-}
-
-/// Prefixes a JSON error with kubelet wrapping text (`fmt.Errorf("...: %w")`,
-/// e.g. the DRA checkpointer's `failed to get checkpoint dra_manager_state: `),
-/// keeping its byte offset.
-pub fn wrap_unmarshal(prefix: &str, e: UnmarshalError) -> UnmarshalError {
-    UnmarshalError {
-        message: format!("{prefix}{}", e.message),
-        ..e
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::TypeMeta;
-use crate::formats::resmgr::{decode_ok, encode, marshal_failed, wrap_unmarshal};
+use crate::formats::resmgr::{decode_ok, encode, marshal_failed, wrap_json};
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::crc::crc32_ieee;
 use crate::go::reflect::GoType;
@@ -36,7 +36,7 @@ pub(crate) trait CrcDra {
 
     fn decode(bytes: &[u8]) -> Result<CrcCheckpoint, FormatError> {
         decode_ok(bytes, &CrcCheckpoint::default())
-            .map_err(|e| FormatError::InvalidJson(wrap_unmarshal(GET_PREFIX, e)))
+            .map_err(|e| FormatError::InvalidJson(wrap_json(GET_PREFIX, e)))
     }
 
     /// `GetCheckpoint` + `GetEntries()`.

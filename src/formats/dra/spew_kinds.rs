@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
-use crate::formats::resmgr::{decode_ok, encode, marshal_failed, render_own_ptr, wrap_unmarshal};
+use crate::formats::resmgr::{decode_ok, encode, marshal_failed, render_own_ptr, wrap_json};
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::fnv::Fnv32a;
 use crate::go::model::{Field, Type, TypeKind, TypeRef, Value};
@@ -44,7 +44,7 @@ pub(crate) trait SpewDra {
     /// the checkpointer does (`failed to get checkpoint dra_manager_state: `).
     fn decode(bytes: &[u8]) -> Result<Self::Env, FormatError> {
         decode_ok(bytes, &Self::Env::prefilled())
-            .map_err(|e| FormatError::InvalidJson(wrap_unmarshal(GET_PREFIX, e)))
+            .map_err(|e| FormatError::InvalidJson(wrap_json(GET_PREFIX, e)))
     }
 
     /// `GetCheckpoint`: decode, then verify (primary, then the fallback).

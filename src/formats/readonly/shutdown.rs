@@ -6,7 +6,8 @@
 
 use super::no_checksum;
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
-use crate::formats::pod_state::shared::{decode_into, encode, file_error};
+use crate::formats::pod_state::shared::{encode, file_error};
+use crate::formats::resmgr::decode_ok;
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::model::{CustomJson, Value};
 use crate::go::reflect::GoType;
@@ -78,7 +79,7 @@ static INFO: KindInfo = KindInfo {
 };
 
 fn read(bytes: &[u8]) -> Result<ShutdownState, FormatError> {
-    decode_into(bytes, &ShutdownState::default()).map_err(file_error)
+    decode_ok(bytes, &ShutdownState::default()).map_err(file_error)
 }
 
 impl Shape for GracefulShutdown {
