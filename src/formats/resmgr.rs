@@ -3,6 +3,7 @@
 //! rename trick, the `data`/`dataChecksum` envelope of the 1.37 shapes, and
 //! [`SpewKind`], from which every spew-hashed kind gets its [`Shape`].
 
+use std::marker::PhantomData;
 use std::sync::OnceLock;
 
 use crate::go::json::{self, MarshalError, UnmarshalError};
@@ -334,16 +335,94 @@ impl<K: SpewKind> Shape for K {
     }
 }
 
-/// The 1.37 shapes (cpu-v4, memory-v3): an older layout inlined for older
-/// readers, then `data` (the JSON text of the real state, which alone counts)
-/// and `dataChecksum` (FNV-32a of `(string)` + data).
-pub trait DataEnvelope: GoType {
+/// The 1.37 shapes (cpu-v4, memory-v3), implemented on the file's Go
+/// struct: an older layout inlined for older readers, then `data` (the JSON
+/// text of the real state, which alone counts) and `dataChecksum` (FNV-32a
+/// of `(string)` + data). [`EnvelopeKind`] makes a kind of it.
+pub trait DataEnvelope: GoType + Sized + 'static {
     /// The payload `data` holds.
     type Data: GoType;
+
+    /// How the kind's messages name it.
+    const NAMES: EnvelopeNames;
+
+    fn info() -> &'static KindInfo;
+
+    /// The 1.37 constructor: what the file is decoded into.
+    fn new_checkpoint() -> Self;
+
+    /// The payload as the constructor pre-fills it: what `data` is decoded into.
+    fn new_data() -> Self::Data;
+
     fn data(&self) -> &str;
+
     fn data_checksum(&self) -> u64;
-    /// Stores the decoded payload (the `json:"-"` member).
+
+    /// The decoded payload (the `json:"-"` member).
+    fn payload(&self) -> &Self::Data;
+
     fn set_payload(&mut self, d: Self::Data);
+
+    /// The restore checks on the payload.
+    fn check(d: &Self::Data, policy: Option<&str>) -> Result<(), FormatError>;
+
+    /// The 1.37 writer, given the payload.
+    fn write(d: &Self::Data) -> Result<Vec<u8>, FormatError>;
+
+    /// `GetCheckpoint` with the 1.37 type: unmarshal, unmarshal `data`,
+    /// verify `dataChecksum`. A failure is fatal in 1.37 only when `data`
+    /// or `dataChecksum` is set; otherwise the kubelet falls back to the
+    /// older readers.
+    fn load(bytes: &[u8]) -> Result<(Self, u64), FormatError> {
+        let (mut cp, r) = decode(bytes, &Self::new_checkpoint());
+        let manager = Self::NAMES.manager;
+        let step = |cp: &mut Self| -> Result<u64, FormatError> {
+            r.map_err(|e| wrap_json(&format!("failed to deserialize {manager} checkpoint: "), e))?;
+            let d = decode_ok(cp.data().as_bytes(), &Self::new_data()).map_err(|e| {
+                wrap_json(
+                    &format!("failed to deserialize {manager} checkpoint data: "),
+                    e,
+                )
+            })?;
+            cp.set_payload(d);
+            let computed = hash_data(cp.data());
+            if computed != cp.data_checksum() {
+                return Err(FormatError::Corrupt {
+                    prefix: String::new(),
+                    stored: cp.data_checksum(),
+                    computed,
+                });
+            }
+            Ok(computed)
+        };
+        let names = Self::NAMES;
+        match step(&mut cp) {
+            Ok(computed) => Ok((cp, computed)),
+            Err(e) if !cp.data().is_empty() || cp.data_checksum() != 0 => {
+                Err(wrap(&format!("could not load {} checkpoint: ", names.version), e))
+            }
+            Err(e) => Err(wrap(
+                &format!(
+                    "not a {} checkpoint (no data, no dataChecksum; a 1.37 kubelet falls back to the {} readers): ",
+                    names.version, names.fallbacks
+                ),
+                e,
+            )),
+        }
+    }
+
+    /// [`load`](Self::load) plus the restore checks on `data`.
+    fn read(bytes: &[u8], policy: Option<&str>) -> Result<Loaded<Self>, LoadError> {
+        let (cp, computed) = Self::load(bytes)?;
+        let stored = cp.data_checksum();
+        Self::check(cp.payload(), policy).map_err(|e| LoadError::at(e, stored, computed))?;
+        Ok(Loaded {
+            checkpoint: cp,
+            stored: Some(stored),
+            computed: Some(computed),
+            note: "",
+        })
+    }
 }
 
 /// How a 1.37 shape's messages name it.
@@ -356,52 +435,6 @@ pub struct EnvelopeNames {
     pub fallbacks: &'static str,
 }
 
-/// `GetCheckpoint` with a 1.37 type: unmarshal (into `init`), unmarshal
-/// `data` (into `new_data`), verify `dataChecksum`. A failure is fatal in
-/// 1.37 only when `data` or `dataChecksum` is set; otherwise the kubelet
-/// falls back to the older readers.
-pub fn load_envelope<E: DataEnvelope>(
-    bytes: &[u8],
-    init: &E,
-    new_data: &E::Data,
-    names: &EnvelopeNames,
-) -> Result<(E, u64), FormatError> {
-    let (mut cp, r) = decode(bytes, init);
-    let manager = names.manager;
-    let step = |cp: &mut E| -> Result<u64, FormatError> {
-        r.map_err(|e| wrap_json(&format!("failed to deserialize {manager} checkpoint: "), e))?;
-        let d = decode_ok(cp.data().as_bytes(), new_data).map_err(|e| {
-            wrap_json(
-                &format!("failed to deserialize {manager} checkpoint data: "),
-                e,
-            )
-        })?;
-        cp.set_payload(d);
-        let computed = hash_data(cp.data());
-        if computed != cp.data_checksum() {
-            return Err(FormatError::Corrupt {
-                prefix: String::new(),
-                stored: cp.data_checksum(),
-                computed,
-            });
-        }
-        Ok(computed)
-    };
-    match step(&mut cp) {
-        Ok(computed) => Ok((cp, computed)),
-        Err(e) if !cp.data().is_empty() || cp.data_checksum() != 0 => {
-            Err(wrap(&format!("could not load {} checkpoint: ", names.version), e))
-        }
-        Err(e) => Err(wrap(
-            &format!(
-                "not a {} checkpoint (no data, no dataChecksum; a 1.37 kubelet falls back to the {} readers): ",
-                names.version, names.fallbacks
-            ),
-            e,
-        )),
-    }
-}
-
 /// The `data` string the 1.37 writers store for a payload, and its checksum.
 pub fn data_text<D: GoType>(d: &D) -> Result<(String, u64), FormatError> {
     let text = encode(d).map_err(marshal_failed)?;
@@ -411,23 +444,55 @@ pub fn data_text<D: GoType>(d: &D) -> Result<(String, u64), FormatError> {
     Ok((text, sum))
 }
 
-/// `explain` of a 1.37 shape: the hashed text of `data`, read on its own so
-/// that it works on files the kubelet refuses.
-pub fn explain_data(bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
-    render_data(&decode_data_only(bytes)?, sink);
-    Ok(())
+/// The kind of a 1.37 shape `E` (a struct, since [`Shape`] is already
+/// derived for every [`SpewKind`]).
+pub struct EnvelopeKind<E>(PhantomData<fn() -> E>);
+
+impl<E> EnvelopeKind<E> {
+    pub const fn new() -> Self {
+        EnvelopeKind(PhantomData)
+    }
 }
 
-/// `checksum` of a 1.37 shape: the checksum of `data` (read on its own) and
-/// the stored `dataChecksum` when the whole file decodes.
-pub fn data_checksum_info<E: DataEnvelope>(
-    bytes: &[u8],
-    init: &E,
-) -> Result<ChecksumInfo, FormatError> {
-    let data = decode_data_only(bytes)?;
-    let (cp, r) = decode(bytes, init);
-    Ok(ChecksumInfo {
-        stored: r.ok().map(|()| cp.data_checksum()),
-        computed: hash_data(&data),
-    })
+impl<E> Default for EnvelopeKind<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E: DataEnvelope> Shape for EnvelopeKind<E> {
+    fn info(&self) -> &'static KindInfo {
+        E::info()
+    }
+
+    fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
+        verification(E::read(bytes, opts.policy.as_deref()))
+    }
+
+    fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
+        E::write(
+            E::read(bytes, None)
+                .map_err(|e| e.error)?
+                .checkpoint
+                .payload(),
+        )
+    }
+
+    /// The hashed text of `data`, read on its own so that it works on files
+    /// the kubelet refuses.
+    fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
+        render_data(&decode_data_only(bytes)?, sink);
+        Ok(())
+    }
+
+    /// The checksum of `data` (read on its own) and the stored
+    /// `dataChecksum` when the whole file decodes.
+    fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
+        let data = decode_data_only(bytes)?;
+        let (cp, r) = decode(bytes, &E::new_checkpoint());
+        Ok(ChecksumInfo {
+            stored: r.ok().map(|()| cp.data_checksum()),
+            computed: hash_data(&data),
+        })
+    }
 }

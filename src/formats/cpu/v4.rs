@@ -9,14 +9,13 @@
 //! settled: one copy has no resize member, one `baselines` (modelled here,
 //! as the reference does), one `allocations` of `{Original, Resized}` lists.
 
-use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
+use crate::formats::common::FormatError;
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    data_checksum_info, data_text, encode, explain_data, load_envelope, marshal_failed,
-    verification, DataEnvelope, EnvelopeNames, LoadError, Loaded, SpewKind,
+    data_text, encode, marshal_failed, DataEnvelope, EnvelopeKind, EnvelopeNames, LoadError,
+    Loaded, SpewKind,
 };
-use crate::formats::{ChecksumScheme, KindInfo, Shape};
-use crate::go::sink::Sink;
+use crate::formats::{ChecksumScheme, KindInfo};
 
 use super::checks;
 use super::types::{CheckpointData, CheckpointV3, CheckpointV4, PodCpuAssignments};
@@ -32,121 +31,107 @@ static INFO: KindInfo = KindInfo {
 };
 
 /// The `cpu-v4` kind.
-pub struct CpuV4;
+pub type CpuV4 = EnvelopeKind<CheckpointV4>;
 
 /// The kind's static.
-pub static CPU_V4: CpuV4 = CpuV4;
-
-const NAMES: EnvelopeNames = EnvelopeNames {
-    manager: "cpu manager",
-    version: "v4",
-    fallbacks: "v3 and v2",
-};
-
-impl DataEnvelope for CheckpointV4 {
-    type Data = CheckpointData;
-    fn data(&self) -> &str {
-        &self.data
-    }
-    fn data_checksum(&self) -> u64 {
-        self.data_checksum.0
-    }
-    fn set_payload(&mut self, d: CheckpointData) {
-        self.checkpoint_data = d;
-    }
-}
-
-/// `CheckpointData` as the 1.37 constructor pre-fills it.
-fn new_data() -> CheckpointData {
-    CheckpointData {
-        entries: Some(Default::default()),
-        pod_entries: PodCpuAssignments(Some(Default::default())),
-        ..Default::default()
-    }
-}
+pub static CPU_V4: CpuV4 = EnvelopeKind::new();
 
 /// `NewCPUManagerCheckpoint()` of 1.37.
 pub fn new_checkpoint() -> CheckpointV4 {
-    CheckpointV4 {
-        v3: CpuV3::new_checkpoint(),
-        checkpoint_data: new_data(),
-        ..Default::default()
-    }
+    CheckpointV4::new_checkpoint()
 }
 
 /// `GetCheckpoint` with the V4 type: unmarshal, unmarshal `data`, verify.
 /// A failure is fatal in 1.37 only when `data` or `dataChecksum` is set;
 /// otherwise the kubelet falls back to the V3 and V2 readers.
 pub fn load(bytes: &[u8]) -> Result<(CheckpointV4, u64), FormatError> {
-    load_envelope(bytes, &new_checkpoint(), &new_data(), &NAMES)
+    CheckpointV4::load(bytes)
 }
 
 /// [`load`] plus the restore checks on `data`.
 pub fn read(bytes: &[u8], policy: Option<&str>) -> Result<Loaded<CheckpointV4>, LoadError> {
-    let (cp, computed) = load(bytes)?;
-    let stored = cp.data_checksum.0;
-    let at = |e| LoadError::at(e, stored, computed);
-    let d = &cp.checkpoint_data;
-    checks::policy(policy, &d.policy_name).map_err(at)?;
-    checks::default_set(&d.default_cpu_set, "CPU").map_err(at)?;
-    checks::v2_entries(&d.entries).map_err(at)?;
-    Ok(Loaded {
-        checkpoint: cp,
-        stored: Some(stored),
-        computed: Some(computed),
-        note: "",
-    })
+    CheckpointV4::read(bytes, policy)
 }
 
 /// The 1.37 writer (gates on): `data` from the full state, the inlined V3
 /// members copied from it with `checksum` 0.
 pub fn write(d: &CheckpointData) -> Result<Vec<u8>, FormatError> {
-    let data = CheckpointData {
-        policy_name: d.policy_name.clone(),
-        default_cpu_set: checks::norm(&d.default_cpu_set),
-        entries: Some(checks::norm_pods(&d.entries)),
-        pod_entries: PodCpuAssignments(Some(d.pod_entries.0.clone().unwrap_or_default())),
-        baselines: checks::norm_baselines(&d.baselines),
-    };
-    let (text, sum) = data_text(&data)?;
-    let out = CheckpointV4 {
-        v3: CheckpointV3 {
-            policy_name: data.policy_name.clone(),
-            default_cpu_set: data.default_cpu_set.clone(),
-            entries: data.entries.clone(),
-            pod_entries: data.pod_entries.clone(),
-            checksum: Checksum(0),
-        },
-        data_checksum: Checksum(sum),
-        data: text,
-        checkpoint_data: data,
-    };
-    encode(&out).map_err(marshal_failed)
+    CheckpointV4::write(d)
 }
 
-impl Shape for CpuV4 {
-    fn info(&self) -> &'static KindInfo {
+impl DataEnvelope for CheckpointV4 {
+    type Data = CheckpointData;
+
+    const NAMES: EnvelopeNames = EnvelopeNames {
+        manager: "cpu manager",
+        version: "v4",
+        fallbacks: "v3 and v2",
+    };
+
+    fn info() -> &'static KindInfo {
         &INFO
     }
 
-    fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
-        verification(read(bytes, opts.policy.as_deref()))
+    fn new_checkpoint() -> CheckpointV4 {
+        CheckpointV4 {
+            v3: CpuV3::new_checkpoint(),
+            checkpoint_data: Self::new_data(),
+            ..Default::default()
+        }
     }
 
-    fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-        write(
-            &read(bytes, None)
-                .map_err(|e| e.error)?
-                .checkpoint
-                .checkpoint_data,
-        )
+    /// `CheckpointData` as the 1.37 constructor pre-fills it.
+    fn new_data() -> CheckpointData {
+        CheckpointData {
+            entries: Some(Default::default()),
+            pod_entries: PodCpuAssignments(Some(Default::default())),
+            ..Default::default()
+        }
     }
 
-    fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
-        explain_data(bytes, sink)
+    fn data(&self) -> &str {
+        &self.data
     }
 
-    fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
-        data_checksum_info(bytes, &new_checkpoint())
+    fn data_checksum(&self) -> u64 {
+        self.data_checksum.0
+    }
+
+    fn payload(&self) -> &CheckpointData {
+        &self.checkpoint_data
+    }
+
+    fn set_payload(&mut self, d: CheckpointData) {
+        self.checkpoint_data = d;
+    }
+
+    fn check(d: &CheckpointData, policy: Option<&str>) -> Result<(), FormatError> {
+        checks::policy(policy, &d.policy_name)?;
+        checks::default_set(&d.default_cpu_set, "CPU")?;
+        checks::v2_entries(&d.entries)
+    }
+
+    fn write(d: &CheckpointData) -> Result<Vec<u8>, FormatError> {
+        let data = CheckpointData {
+            policy_name: d.policy_name.clone(),
+            default_cpu_set: checks::norm(&d.default_cpu_set),
+            entries: Some(checks::norm_pods(&d.entries)),
+            pod_entries: PodCpuAssignments(Some(d.pod_entries.0.clone().unwrap_or_default())),
+            baselines: checks::norm_baselines(&d.baselines),
+        };
+        let (text, sum) = data_text(&data)?;
+        let out = CheckpointV4 {
+            v3: CheckpointV3 {
+                policy_name: data.policy_name.clone(),
+                default_cpu_set: data.default_cpu_set.clone(),
+                entries: data.entries.clone(),
+                pod_entries: data.pod_entries.clone(),
+                checksum: Checksum(0),
+            },
+            data_checksum: Checksum(sum),
+            data: text,
+            checkpoint_data: data,
+        };
+        encode(&out).map_err(marshal_failed)
     }
 }
