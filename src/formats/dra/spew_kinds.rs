@@ -257,32 +257,10 @@ pub(crate) fn checksum<K: SpewDra>(bytes: &[u8]) -> Result<ChecksumInfo, FormatE
     })
 }
 
-macro_rules! spew_shape {
-    ($ty:ty) => {
-        impl Shape for $ty {
-            fn info(&self) -> &'static KindInfo {
-                <$ty as SpewDra>::INFO
-            }
-            fn verify(&self, bytes: &[u8], _opts: &VerifyOptions) -> Verification {
-                verify::<$ty>(bytes)
-            }
-            fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-                canonical::<$ty>(bytes)
-            }
-            fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
-                explain::<$ty>(bytes, sink)
-            }
-            fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
-                checksum::<$ty>(bytes)
-            }
-        }
-    };
-}
-
-spew_shape!(DraV2);
-spew_shape!(DraV3);
-spew_shape!(DraV4);
-spew_shape!(DraV5);
+family_shape!(self, DraV2, <DraV2 as SpewDra>::INFO);
+family_shape!(self, DraV3, <DraV3 as SpewDra>::INFO);
+family_shape!(self, DraV4, <DraV4 as SpewDra>::INFO);
+family_shape!(self, DraV5, <DraV5 as SpewDra>::INFO);
 
 /// dra-v1 is read-only and unverified: every verdict says so, and it never
 /// writes a file.
