@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::no_checksum;
+use super::{decodes, no_checksum};
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::pod_state::shared::encode;
 use crate::formats::resmgr::decode_ok;
@@ -71,14 +71,7 @@ impl Shape for CsiVolData {
     }
 
     fn verify(&self, bytes: &[u8], _opts: &VerifyOptions) -> Verification {
-        match read(bytes) {
-            Ok(_) => Verification {
-                message: "no checksum exists for this file; it decodes as the kubelet reads it"
-                    .into(),
-                ..Verification::ok(None, None)
-            },
-            Err(e) => Verification::from_error(e, None, None),
-        }
+        decodes(read(bytes))
     }
 
     /// `json.Encoder.Encode`: sorted keys, HTML escaping, newline.

@@ -4,7 +4,7 @@
 //! `json.Unmarshal`. No checksum. Times are `time.Time` JSON: RFC 3339 with
 //! optional fraction, in the zone they were recorded in.
 
-use super::no_checksum;
+use super::{decodes, no_checksum};
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::pod_state::shared::{encode, file_error};
 use crate::formats::resmgr::decode_ok;
@@ -88,14 +88,7 @@ impl Shape for GracefulShutdown {
     }
 
     fn verify(&self, bytes: &[u8], _opts: &VerifyOptions) -> Verification {
-        match read(bytes) {
-            Ok(_) => Verification {
-                message: "no checksum exists for this file; it decodes as the kubelet reads it"
-                    .into(),
-                ..Verification::ok(None, None)
-            },
-            Err(e) => Verification::from_error(e, None, None),
-        }
+        decodes(read(bytes))
     }
 
     fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
