@@ -22,6 +22,7 @@ use std::sync::OnceLock;
 use divan::counter::BytesCount;
 use divan::{black_box, Bencher};
 use kubelet_ckpt::formats::dra::types::{structured, v4, CrcCheckpoint, Envelope};
+use kubelet_ckpt::formats::resmgr::SpewKind;
 use kubelet_ckpt::formats::{cpu, device, kind, memory, VerifyOptions};
 use kubelet_ckpt::go::fnv::Fnv32a;
 use kubelet_ckpt::go::sink::Sink;
@@ -141,8 +142,8 @@ fn model(case: &str) -> Model {
         }
     }
     match kind_of(case) {
-        "cpu-v2" => of(cpu::v2::new_checkpoint(), true),
-        "memory" => of(memory::v1::new_checkpoint(), true),
+        "cpu-v2" => of(cpu::v2::CpuV2::new_checkpoint(), true),
+        "memory" => of(memory::v1::MemoryV1::new_checkpoint(), true),
         // The device manager hashes its `Data` member by value; hashing the
         // whole file behind a pointer renders the same amount of text.
         "device-v2" => of(device::Data::prefilled(), true),

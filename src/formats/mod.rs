@@ -5,6 +5,44 @@
 //! implements [`Shape`]; [`registry`] is the single list of kinds that the
 //! CLI, detection, tests and docs read.
 
+/// Implements [`Shape`] for the kind `$ty` with the family's generic
+/// functions in module `$m` (`$m::verify::<$ty>(bytes)`, `canonical`,
+/// `explain`, `checksum`; the family's restore path takes no policy).
+/// A family trait cannot derive `Shape` by a blanket impl of its own: Rust
+/// allows one such impl, and [`resmgr::SpewKind`] has it.
+macro_rules! family_shape {
+    ($m:ident, $ty:ty, $info:expr) => {
+        impl $crate::formats::Shape for $ty {
+            fn info(&self) -> &'static $crate::formats::KindInfo {
+                $info
+            }
+            fn verify(
+                &self,
+                bytes: &[u8],
+                _opts: &$crate::formats::VerifyOptions,
+            ) -> $crate::formats::Verification {
+                $m::verify::<$ty>(bytes)
+            }
+            fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, $crate::formats::FormatError> {
+                $m::canonical::<$ty>(bytes)
+            }
+            fn explain(
+                &self,
+                bytes: &[u8],
+                sink: &mut dyn $crate::go::sink::Sink,
+            ) -> Result<(), $crate::formats::FormatError> {
+                $m::explain::<$ty>(bytes, sink)
+            }
+            fn checksum(
+                &self,
+                bytes: &[u8],
+            ) -> Result<$crate::formats::ChecksumInfo, $crate::formats::FormatError> {
+                $m::checksum::<$ty>(bytes)
+            }
+        }
+    };
+}
+
 pub mod common;
 pub mod cpu;
 pub mod detect;

@@ -1,7 +1,9 @@
 //! Machinery shared by the CPU and memory manager families: decoding into
 //! the kubelet's pre-filled values, go-spew checksums under the kubelet's
-//! rename trick, and the `data`/`dataChecksum` envelope of the 1.37 shapes.
+//! rename trick, the `data`/`dataChecksum` envelope of the 1.37 shapes, and
+//! [`SpewKind`], from which every spew-hashed kind gets its [`Shape`].
 
+use std::marker::PhantomData;
 use std::sync::OnceLock;
 
 use crate::go::json::{self, MarshalError, UnmarshalError};
@@ -11,7 +13,8 @@ use crate::go::sink::Sink;
 use crate::go::spew;
 use crate::go::strconv::quote;
 
-use super::common::FormatError;
+use super::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
+use super::{KindInfo, Shape};
 
 /// `json.Unmarshal(bytes, &v)` with `v` pre-filled from `init`, as the
 /// kubelet's `New...Checkpoint` constructors do. Like Go, a type error does
@@ -130,7 +133,8 @@ pub fn decode_data_only(bytes: &[u8]) -> Result<String, FormatError> {
 }
 
 /// An unmarshal error with kubelet wrapping text in front (Go's
-/// `fmt.Errorf("<prefix>%v", err)`), keeping the offset.
+/// `fmt.Errorf("<prefix>%v", err)`, e.g. the DRA checkpointer's
+/// `failed to get checkpoint dra_manager_state: `), keeping the offset.
 pub fn wrap_json(prefix: &str, mut e: UnmarshalError) -> UnmarshalError {
     e.message.insert_str(0, prefix);
     e
@@ -229,25 +233,15 @@ impl From<UnmarshalError> for LoadError {
     }
 }
 
-/// The [`Verification`](super::common::Verification) of a load attempt.
-pub fn verification<T>(r: Result<Loaded<T>, LoadError>) -> super::common::Verification {
+/// The [`Verification`] of a load attempt.
+pub fn verification<T>(r: Result<Loaded<T>, LoadError>) -> Verification {
     match r {
         Ok(l) => {
-            let mut v = super::common::Verification::ok(l.stored, l.computed);
+            let mut v = Verification::ok(l.stored, l.computed);
             v.message = l.note.to_string();
             v
         }
-        Err(e) => super::common::Verification::from_error(e.error, e.stored, e.computed),
-    }
-}
-
-/// Prefixes a JSON error with kubelet wrapping text (`fmt.Errorf("...: %w")`,
-/// e.g. the DRA checkpointer's `failed to get checkpoint dra_manager_state: `),
-/// keeping its byte offset.
-pub fn wrap_unmarshal(prefix: &str, e: UnmarshalError) -> UnmarshalError {
-    UnmarshalError {
-        message: format!("{prefix}{}", e.message),
-        ..e
+        Err(e) => Verification::from_error(e.error, e.stored, e.computed),
     }
 }
 
@@ -260,4 +254,276 @@ pub fn render_value<T: GoType, S: Sink + ?Sized>(v: &T, sink: &mut S) {
 /// Streams go-spew `%#v` of `&v` for a type hashed under its own name.
 pub fn render_own_ptr<T: GoType, S: Sink + ?Sized>(v: &T, sink: &mut S) {
     render_ptr(v, &T::go_type(), sink);
+}
+
+/// What one spew-hashed CPU or memory manager kind declares (cpu-v1..v3,
+/// memory, memory-v2). Everything else (reading, writing, the checksum,
+/// and so [`Shape`]) follows from it once, below: the kubelet treats these
+/// shapes alike apart from which checksums it accepts, the restore checks
+/// and the writer's normalisation.
+pub trait SpewKind: Sync + 'static {
+    /// The Go struct the file holds.
+    type Checkpoint: GoType + Clone;
+
+    fn info() -> &'static KindInfo;
+
+    /// `New...Checkpoint()`: the value the JSON is decoded into (its
+    /// pre-allocated maps decide what absent keys hash as).
+    fn new_checkpoint() -> Self::Checkpoint;
+
+    /// The type `&checkpoint` is hashed as: the layout under the legacy Go
+    /// name the kubelet renames it to. Each kind caches its own (a `static`
+    /// in a generic function would be shared by every kind).
+    fn hashed_type() -> TypeRef;
+
+    /// The `checksum` member.
+    fn stored(cp: &Self::Checkpoint) -> u64;
+
+    /// Sets the `checksum` member.
+    fn set_checksum(cp: &mut Self::Checkpoint, sum: u64);
+
+    /// Whether the union of releases accepts `stored` (`computed` did not
+    /// match or is not needed): a note for people, or `checkpoint is corrupted`.
+    fn accept(
+        cp: &Self::Checkpoint,
+        stored: u64,
+        computed: u64,
+    ) -> Result<&'static str, FormatError>;
+
+    /// The restore checks after the checksum held.
+    fn check(cp: &Self::Checkpoint, policy: Option<&str>) -> Result<(), FormatError>;
+
+    /// The state the writer stores (its checksum is set afterwards).
+    fn normalised(cp: &Self::Checkpoint) -> Self::Checkpoint;
+
+    /// The Go name of the checksum field, zeroed before hashing.
+    const CHECKSUM_FIELD: &'static str = "Checksum";
+
+    /// The checksum the kubelet stores for `cp`: the hash of `&cp` with its
+    /// checksum field 0 (zeroed in the value tree, not by cloning `cp`).
+    fn compute(cp: &Self::Checkpoint) -> u64 {
+        hash_ptr_zeroed(cp, Self::CHECKSUM_FIELD, &Self::hashed_type())
+    }
+
+    /// Unmarshal, checksum, restore checks.
+    fn read(bytes: &[u8], policy: Option<&str>) -> Result<Loaded<Self::Checkpoint>, LoadError> {
+        let cp = decode_ok(bytes, &Self::new_checkpoint())?;
+        let (stored, computed) = (Self::stored(&cp), Self::compute(&cp));
+        let at = |e| LoadError::at(e, stored, computed);
+        let note = Self::accept(&cp, stored, computed).map_err(at)?;
+        Self::check(&cp, policy).map_err(at)?;
+        Ok(Loaded {
+            checkpoint: cp,
+            stored: Some(stored),
+            computed: Some(computed),
+            note,
+        })
+    }
+
+    /// The normalised checkpoint with its checksum, as the writer stores it.
+    fn stored_form(cp: &Self::Checkpoint) -> Self::Checkpoint {
+        let mut out = Self::normalised(cp);
+        let sum = Self::compute(&out);
+        Self::set_checksum(&mut out, sum);
+        out
+    }
+
+    /// The kind's writer.
+    fn write(cp: &Self::Checkpoint) -> Result<Vec<u8>, FormatError> {
+        encode(&Self::stored_form(cp)).map_err(marshal_failed)
+    }
+}
+
+impl<K: SpewKind> Shape for K {
+    fn info(&self) -> &'static KindInfo {
+        K::info()
+    }
+
+    fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
+        verification(K::read(bytes, opts.policy.as_deref()))
+    }
+
+    fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
+        K::write(&K::read(bytes, None).map_err(|e| e.error)?.checkpoint)
+    }
+
+    fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
+        let cp = decode_ok(bytes, &K::new_checkpoint())?;
+        spew::render_pointer_to(
+            &to_go_zeroed(&cp, K::CHECKSUM_FIELD),
+            &K::hashed_type(),
+            sink,
+        );
+        Ok(())
+    }
+
+    fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
+        let cp = decode_ok(bytes, &K::new_checkpoint())?;
+        Ok(ChecksumInfo {
+            stored: Some(K::stored(&cp)),
+            computed: K::compute(&cp),
+        })
+    }
+}
+
+/// The 1.37 shapes (cpu-v4, memory-v3), implemented on the file's Go
+/// struct: an older layout inlined for older readers, then `data` (the JSON
+/// text of the real state, which alone counts) and `dataChecksum` (FNV-32a
+/// of `(string)` + data). [`EnvelopeKind`] makes a kind of it.
+pub trait DataEnvelope: GoType + Sized + 'static {
+    /// The payload `data` holds.
+    type Data: GoType;
+
+    /// How the kind's messages name it.
+    const NAMES: EnvelopeNames;
+
+    fn info() -> &'static KindInfo;
+
+    /// The 1.37 constructor: what the file is decoded into.
+    fn new_checkpoint() -> Self;
+
+    /// The payload as the constructor pre-fills it: what `data` is decoded into.
+    fn new_data() -> Self::Data;
+
+    fn data(&self) -> &str;
+
+    fn data_checksum(&self) -> u64;
+
+    /// The decoded payload (the `json:"-"` member).
+    fn payload(&self) -> &Self::Data;
+
+    fn set_payload(&mut self, d: Self::Data);
+
+    /// The restore checks on the payload.
+    fn check(d: &Self::Data, policy: Option<&str>) -> Result<(), FormatError>;
+
+    /// The 1.37 writer, given the payload.
+    fn write(d: &Self::Data) -> Result<Vec<u8>, FormatError>;
+
+    /// `GetCheckpoint` with the 1.37 type: unmarshal, unmarshal `data`,
+    /// verify `dataChecksum`. A failure is fatal in 1.37 only when `data`
+    /// or `dataChecksum` is set; otherwise the kubelet falls back to the
+    /// older readers.
+    fn load(bytes: &[u8]) -> Result<(Self, u64), FormatError> {
+        let (mut cp, r) = decode(bytes, &Self::new_checkpoint());
+        let manager = Self::NAMES.manager;
+        let step = |cp: &mut Self| -> Result<u64, FormatError> {
+            r.map_err(|e| wrap_json(&format!("failed to deserialize {manager} checkpoint: "), e))?;
+            let d = decode_ok(cp.data().as_bytes(), &Self::new_data()).map_err(|e| {
+                wrap_json(
+                    &format!("failed to deserialize {manager} checkpoint data: "),
+                    e,
+                )
+            })?;
+            cp.set_payload(d);
+            let computed = hash_data(cp.data());
+            if computed != cp.data_checksum() {
+                return Err(FormatError::Corrupt {
+                    prefix: String::new(),
+                    stored: cp.data_checksum(),
+                    computed,
+                });
+            }
+            Ok(computed)
+        };
+        let names = Self::NAMES;
+        match step(&mut cp) {
+            Ok(computed) => Ok((cp, computed)),
+            Err(e) if !cp.data().is_empty() || cp.data_checksum() != 0 => {
+                Err(wrap(&format!("could not load {} checkpoint: ", names.version), e))
+            }
+            Err(e) => Err(wrap(
+                &format!(
+                    "not a {} checkpoint (no data, no dataChecksum; a 1.37 kubelet falls back to the {} readers): ",
+                    names.version, names.fallbacks
+                ),
+                e,
+            )),
+        }
+    }
+
+    /// [`load`](Self::load) plus the restore checks on `data`.
+    fn read(bytes: &[u8], policy: Option<&str>) -> Result<Loaded<Self>, LoadError> {
+        let (cp, computed) = Self::load(bytes)?;
+        let stored = cp.data_checksum();
+        Self::check(cp.payload(), policy).map_err(|e| LoadError::at(e, stored, computed))?;
+        Ok(Loaded {
+            checkpoint: cp,
+            stored: Some(stored),
+            computed: Some(computed),
+            note: "",
+        })
+    }
+}
+
+/// How a 1.37 shape's messages name it.
+pub struct EnvelopeNames {
+    /// `cpu manager` / `memory manager`.
+    pub manager: &'static str,
+    /// `v4` / `v3`.
+    pub version: &'static str,
+    /// The readers a 1.37 kubelet falls back to (`v3 and v2`).
+    pub fallbacks: &'static str,
+}
+
+/// The `data` string the 1.37 writers store for a payload, and its checksum.
+pub fn data_text<D: GoType>(d: &D) -> Result<(String, u64), FormatError> {
+    let text = encode(d).map_err(marshal_failed)?;
+    let text = String::from_utf8(text)
+        .map_err(|e| FormatError::Rejected(format!("marshalled data is not UTF-8: {e}")))?;
+    let sum = hash_data(&text);
+    Ok((text, sum))
+}
+
+/// The kind of a 1.37 shape `E` (a struct, since [`Shape`] is already
+/// derived for every [`SpewKind`]).
+pub struct EnvelopeKind<E>(PhantomData<fn() -> E>);
+
+impl<E> EnvelopeKind<E> {
+    pub const fn new() -> Self {
+        EnvelopeKind(PhantomData)
+    }
+}
+
+impl<E> Default for EnvelopeKind<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E: DataEnvelope> Shape for EnvelopeKind<E> {
+    fn info(&self) -> &'static KindInfo {
+        E::info()
+    }
+
+    fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
+        verification(E::read(bytes, opts.policy.as_deref()))
+    }
+
+    fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
+        E::write(
+            E::read(bytes, None)
+                .map_err(|e| e.error)?
+                .checkpoint
+                .payload(),
+        )
+    }
+
+    /// The hashed text of `data`, read on its own so that it works on files
+    /// the kubelet refuses.
+    fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
+        render_data(&decode_data_only(bytes)?, sink);
+        Ok(())
+    }
+
+    /// The checksum of `data` (read on its own) and the stored
+    /// `dataChecksum` when the whole file decodes.
+    fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
+        let data = decode_data_only(bytes)?;
+        let (cp, r) = decode(bytes, &E::new_checkpoint());
+        Ok(ChecksumInfo {
+            stored: r.ok().map(|()| cp.data_checksum()),
+            computed: hash_data(&data),
+        })
+    }
 }

@@ -327,7 +327,8 @@ impl Type {
                     f.ty.write_go_string(w)?;
                     if !f.tag.is_empty() {
                         w.write_char(' ')?;
-                        write_go_quoted(w, &f.tag)?;
+                        // Go prints the tag with `strconv.Quote`.
+                        super::strconv::write_quoted(w, f.tag.as_bytes())?;
                     }
                 }
                 w.write_str(" }")
@@ -359,21 +360,6 @@ impl PartialEq for Type {
     fn eq(&self, other: &Type) -> bool {
         self.go_string() == other.go_string()
     }
-}
-
-/// `strconv.Quote` for the ASCII-printable struct tags we declare.
-fn write_go_quoted<W: fmt::Write>(w: &mut W, s: &str) -> fmt::Result {
-    w.write_char('"')?;
-    for c in s.chars() {
-        match c {
-            '"' => w.write_str("\\\"")?,
-            '\\' => w.write_str("\\\\")?,
-            '\n' => w.write_str("\\n")?,
-            '\t' => w.write_str("\\t")?,
-            c => w.write_char(c)?,
-        }
-    }
-    w.write_char('"')
 }
 
 /// A Go value. Its type travels beside it (see the module docs).

@@ -1,5 +1,11 @@
 //! The `time` package's private `quote` (used by `time.ParseError`
 //! texts). For `strconv.Quote` see [`crate::go::strconv::quote`].
+//!
+//! Not a copy of `strconv.Quote`: the `time` package cannot import
+//! `strconv`, so Go gives it its own, simpler rules (no `IsPrint` table, no
+//! `\n`/`\u` escapes: every non-ASCII or control rune becomes `\xHH` per
+//! byte, `é` is `"\xc3\xa9"` where `strconv.Quote` keeps `"é"`). Routing it
+//! through [`crate::go::strconv`] would change `parsing time ...` texts.
 
 /// The `time` package's `quote`: ASCII printable bytes kept (with `"` and
 /// `\` escaped), every byte of any other rune written as `\xHH`.

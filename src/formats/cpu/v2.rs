@@ -5,16 +5,14 @@
 
 use std::sync::OnceLock;
 
-use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
+use crate::formats::common::FormatError;
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    cached_named_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
-    verification, LoadError, Loaded,
+    cached_named_type, check_checksum, hash_ptr_zeroed, LoadError, Loaded, SpewKind,
 };
-use crate::formats::{ChecksumScheme, KindInfo, Shape};
+use crate::formats::{ChecksumScheme, KindInfo};
 use crate::go::model::TypeRef;
 use crate::go::reflect::GoType;
-use crate::go::sink::Sink;
 
 use super::checks;
 use super::types::CheckpointV2;
@@ -33,105 +31,75 @@ pub struct CpuV2;
 /// The kind's static.
 pub static CPU_V2: CpuV2 = CpuV2;
 
-fn legacy_type() -> TypeRef {
-    static T: OnceLock<TypeRef> = OnceLock::new();
-    cached_named_type(
-        &T,
-        CheckpointV2::go_type,
-        Some("state.CPUManagerCheckpoint"),
-    )
-}
-
-fn named_type() -> TypeRef {
-    static T: OnceLock<TypeRef> = OnceLock::new();
-    cached_named_type(&T, CheckpointV2::go_type, None)
-}
-
-/// `NewCPUManagerCheckpointV2()`: entries pre-allocated.
-pub fn new_checkpoint() -> CheckpointV2 {
-    CheckpointV2 {
-        entries: Some(Default::default()),
-        ..Default::default()
-    }
-}
-
-fn zeroed(cp: &CheckpointV2) -> CheckpointV2 {
-    CheckpointV2 {
-        checksum: Checksum(0),
-        ..cp.clone()
-    }
-}
-
-/// The checksum 1.18-1.35 store (legacy name).
-pub fn compute(cp: &CheckpointV2) -> u64 {
-    hash_ptr(&zeroed(cp), &legacy_type())
-}
-
-/// The checksum 1.36 stored (its own `CPUManagerCheckpointV2` name).
-pub fn compute_v2_named(cp: &CheckpointV2) -> u64 {
-    hash_ptr(&zeroed(cp), &named_type())
-}
-
 /// Unmarshal, checksum, restore checks.
 pub fn read(bytes: &[u8], policy: Option<&str>) -> Result<Loaded<CheckpointV2>, LoadError> {
-    let cp = decode_ok(bytes, &new_checkpoint())?;
-    let (stored, computed) = (cp.checksum.0, compute(&cp));
-    let at = |e| LoadError::at(e, stored, computed);
-    let note = if stored == 0 {
-        "stored checksum 0 is accepted without verification"
-    } else if stored == computed {
-        ""
-    } else {
-        check_checksum(stored, &[compute_v2_named(&cp)], computed).map_err(at)?;
-        "checksum is under the Go name CPUManagerCheckpointV2 (a 1.36 writer): 1.36/1.37 accept it, 1.18-1.35 report it corrupt"
-    };
-    checks::policy(policy, &cp.policy_name).map_err(at)?;
-    checks::default_set(&cp.default_cpu_set, "cpu").map_err(at)?;
-    checks::v2_entries(&cp.entries).map_err(at)?;
-    Ok(Loaded {
-        checkpoint: cp,
-        stored: Some(stored),
-        computed: Some(computed),
-        note,
-    })
+    CpuV2::read(bytes, policy)
 }
 
 /// The 1.18-1.35 writer (`storeState` + `MarshalCheckpoint`).
 pub fn write(cp: &CheckpointV2) -> Result<Vec<u8>, FormatError> {
-    let mut out = CheckpointV2 {
-        policy_name: cp.policy_name.clone(),
-        default_cpu_set: checks::norm(&cp.default_cpu_set),
-        entries: Some(checks::norm_pods(&cp.entries)),
-        checksum: Checksum(0),
-    };
-    out.checksum = Checksum(compute(&out));
-    encode(&out).map_err(marshal_failed)
+    CpuV2::write(cp)
 }
 
-impl Shape for CpuV2 {
-    fn info(&self) -> &'static KindInfo {
+impl SpewKind for CpuV2 {
+    type Checkpoint = CheckpointV2;
+
+    fn info() -> &'static KindInfo {
         &INFO
     }
 
-    fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
-        verification(read(bytes, opts.policy.as_deref()))
+    /// `NewCPUManagerCheckpointV2()`: entries pre-allocated.
+    fn new_checkpoint() -> CheckpointV2 {
+        CheckpointV2 {
+            entries: Some(Default::default()),
+            ..Default::default()
+        }
     }
 
-    fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-        write(&read(bytes, None).map_err(|e| e.error)?.checkpoint)
+    /// The legacy name 1.18-1.35 hash under.
+    fn hashed_type() -> TypeRef {
+        static T: OnceLock<TypeRef> = OnceLock::new();
+        cached_named_type(
+            &T,
+            CheckpointV2::go_type,
+            Some("state.CPUManagerCheckpoint"),
+        )
     }
 
-    fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
-        let cp = decode_ok(bytes, &new_checkpoint())?;
-        render_ptr(&zeroed(&cp), &legacy_type(), sink);
-        Ok(())
+    fn stored(cp: &CheckpointV2) -> u64 {
+        cp.checksum.0
     }
 
-    fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
-        let cp = decode_ok(bytes, &new_checkpoint())?;
-        Ok(ChecksumInfo {
-            stored: Some(cp.checksum.0),
-            computed: compute(&cp),
-        })
+    fn set_checksum(cp: &mut CheckpointV2, sum: u64) {
+        cp.checksum = Checksum(sum);
+    }
+
+    /// 0 passes unchecked; otherwise the legacy text, or the one 1.36 stored
+    /// under its own `CPUManagerCheckpointV2` name.
+    fn accept(cp: &CheckpointV2, stored: u64, computed: u64) -> Result<&'static str, FormatError> {
+        if stored == 0 {
+            return Ok("stored checksum 0 is accepted without verification");
+        }
+        if stored == computed {
+            return Ok("");
+        }
+        let v2_named = hash_ptr_zeroed(cp, Self::CHECKSUM_FIELD, &CheckpointV2::go_type());
+        check_checksum(stored, &[v2_named], computed)?;
+        Ok("checksum is under the Go name CPUManagerCheckpointV2 (a 1.36 writer): 1.36/1.37 accept it, 1.18-1.35 report it corrupt")
+    }
+
+    fn check(cp: &CheckpointV2, policy: Option<&str>) -> Result<(), FormatError> {
+        checks::policy(policy, &cp.policy_name)?;
+        checks::default_set(&cp.default_cpu_set, "cpu")?;
+        checks::v2_entries(&cp.entries)
+    }
+
+    fn normalised(cp: &CheckpointV2) -> CheckpointV2 {
+        CheckpointV2 {
+            policy_name: cp.policy_name.clone(),
+            default_cpu_set: checks::norm(&cp.default_cpu_set),
+            entries: Some(checks::norm_pods(&cp.entries)),
+            checksum: Checksum(0),
+        }
     }
 }

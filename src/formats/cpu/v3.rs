@@ -5,17 +5,14 @@
 
 use std::sync::OnceLock;
 
-use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
+use crate::formats::common::FormatError;
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{
-    cached_named_type, check_checksum, decode_ok, encode, hash_ptr, marshal_failed, render_ptr,
-    verification, LoadError, Loaded,
+    cached_named_type, check_checksum, hash_ptr_zeroed, LoadError, Loaded, SpewKind,
 };
-use crate::formats::{ChecksumScheme, KindInfo, Shape};
-use crate::go::json::UnmarshalError;
+use crate::formats::{ChecksumScheme, KindInfo};
 use crate::go::model::TypeRef;
 use crate::go::reflect::GoType;
-use crate::go::sink::Sink;
 
 use super::checks;
 use super::types::{CheckpointV3, PodCpuAssignments};
@@ -34,109 +31,74 @@ pub struct CpuV3;
 /// The kind's static.
 pub static CPU_V3: CpuV3 = CpuV3;
 
-fn legacy_type() -> TypeRef {
-    static T: OnceLock<TypeRef> = OnceLock::new();
-    cached_named_type(
-        &T,
-        CheckpointV3::go_type,
-        Some("state.CPUManagerCheckpoint"),
-    )
-}
-
-fn named_type() -> TypeRef {
-    static T: OnceLock<TypeRef> = OnceLock::new();
-    cached_named_type(&T, CheckpointV3::go_type, None)
-}
-
-/// `NewCPUManagerCheckpointV3()`: entries and podEntries pre-allocated.
-pub fn new_checkpoint() -> CheckpointV3 {
-    CheckpointV3 {
-        entries: Some(Default::default()),
-        pod_entries: PodCpuAssignments(Some(Default::default())),
-        ..Default::default()
-    }
-}
-
-fn zeroed(cp: &CheckpointV3) -> CheckpointV3 {
-    CheckpointV3 {
-        checksum: Checksum(0),
-        ..cp.clone()
-    }
-}
-
-/// The checksum 1.36 stores (legacy name).
-pub fn compute(cp: &CheckpointV3) -> u64 {
-    hash_ptr(&zeroed(cp), &legacy_type())
-}
-
-/// The checksum under the `CPUManagerCheckpointV3` name (accepted by 1.37).
-pub fn compute_v3_named(cp: &CheckpointV3) -> u64 {
-    hash_ptr(&zeroed(cp), &named_type())
-}
-
-fn decode(bytes: &[u8]) -> Result<CheckpointV3, UnmarshalError> {
-    decode_ok(bytes, &new_checkpoint())
-}
-
 /// Unmarshal, checksum, restore checks.
 pub fn read(bytes: &[u8], policy: Option<&str>) -> Result<Loaded<CheckpointV3>, LoadError> {
-    let cp = decode(bytes)?;
-    let (stored, computed) = (cp.checksum.0, compute(&cp));
-    let at = |e| LoadError::at(e, stored, computed);
-    let note = if stored == computed {
-        ""
-    } else {
-        check_checksum(stored, &[compute_v3_named(&cp)], computed).map_err(at)?;
-        "checksum is under the Go name CPUManagerCheckpointV3: 1.37 accepts it, 1.36 reports it corrupt"
-    };
-    checks::policy(policy, &cp.policy_name).map_err(at)?;
-    checks::default_set(&cp.default_cpu_set, "cpu").map_err(at)?;
-    checks::v2_entries(&cp.entries).map_err(at)?;
-    Ok(Loaded {
-        checkpoint: cp,
-        stored: Some(stored),
-        computed: Some(computed),
-        note,
-    })
+    CpuV3::read(bytes, policy)
 }
 
 /// The 1.36 writer (gate on).
 pub fn write(cp: &CheckpointV3) -> Result<Vec<u8>, FormatError> {
-    let mut out = CheckpointV3 {
-        policy_name: cp.policy_name.clone(),
-        default_cpu_set: checks::norm(&cp.default_cpu_set),
-        entries: Some(checks::norm_pods(&cp.entries)),
-        pod_entries: PodCpuAssignments(Some(cp.pod_entries.0.clone().unwrap_or_default())),
-        checksum: Checksum(0),
-    };
-    out.checksum = Checksum(compute(&out));
-    encode(&out).map_err(marshal_failed)
+    CpuV3::write(cp)
 }
 
-impl Shape for CpuV3 {
-    fn info(&self) -> &'static KindInfo {
+impl SpewKind for CpuV3 {
+    type Checkpoint = CheckpointV3;
+
+    fn info() -> &'static KindInfo {
         &INFO
     }
 
-    fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
-        verification(read(bytes, opts.policy.as_deref()))
+    /// `NewCPUManagerCheckpointV3()`: entries and podEntries pre-allocated.
+    fn new_checkpoint() -> CheckpointV3 {
+        CheckpointV3 {
+            entries: Some(Default::default()),
+            pod_entries: PodCpuAssignments(Some(Default::default())),
+            ..Default::default()
+        }
     }
 
-    fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-        write(&read(bytes, None).map_err(|e| e.error)?.checkpoint)
+    /// The legacy name 1.36 hashes under.
+    fn hashed_type() -> TypeRef {
+        static T: OnceLock<TypeRef> = OnceLock::new();
+        cached_named_type(
+            &T,
+            CheckpointV3::go_type,
+            Some("state.CPUManagerCheckpoint"),
+        )
     }
 
-    fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
-        let cp = decode(bytes)?;
-        render_ptr(&zeroed(&cp), &legacy_type(), sink);
-        Ok(())
+    fn stored(cp: &CheckpointV3) -> u64 {
+        cp.checksum.0
     }
 
-    fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
-        let cp = decode(bytes)?;
-        Ok(ChecksumInfo {
-            stored: Some(cp.checksum.0),
-            computed: compute(&cp),
-        })
+    fn set_checksum(cp: &mut CheckpointV3, sum: u64) {
+        cp.checksum = Checksum(sum);
+    }
+
+    /// The legacy text, or the one under the `CPUManagerCheckpointV3` name
+    /// (accepted by 1.37); zero is not accepted.
+    fn accept(cp: &CheckpointV3, stored: u64, computed: u64) -> Result<&'static str, FormatError> {
+        if stored == computed {
+            return Ok("");
+        }
+        let v3_named = hash_ptr_zeroed(cp, Self::CHECKSUM_FIELD, &CheckpointV3::go_type());
+        check_checksum(stored, &[v3_named], computed)?;
+        Ok("checksum is under the Go name CPUManagerCheckpointV3: 1.37 accepts it, 1.36 reports it corrupt")
+    }
+
+    fn check(cp: &CheckpointV3, policy: Option<&str>) -> Result<(), FormatError> {
+        checks::policy(policy, &cp.policy_name)?;
+        checks::default_set(&cp.default_cpu_set, "cpu")?;
+        checks::v2_entries(&cp.entries)
+    }
+
+    fn normalised(cp: &CheckpointV3) -> CheckpointV3 {
+        CheckpointV3 {
+            policy_name: cp.policy_name.clone(),
+            default_cpu_set: checks::norm(&cp.default_cpu_set),
+            entries: Some(checks::norm_pods(&cp.entries)),
+            pod_entries: PodCpuAssignments(Some(cp.pod_entries.0.clone().unwrap_or_default())),
+            checksum: Checksum(0),
+        }
     }
 }

@@ -13,10 +13,10 @@
 pub mod types;
 pub mod view;
 
-use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
+use crate::formats::common::{ChecksumInfo, FormatError, Verification};
 use crate::formats::gotypes::Checksum;
 use crate::formats::resmgr::{decode_ok, encode, marshal_failed, render_value};
-use crate::formats::{ChecksumScheme, KindInfo, Shape};
+use crate::formats::{ChecksumScheme, KindInfo};
 use crate::go::fnv::Fnv32a;
 use crate::go::sink::{Replace, Sink};
 
@@ -183,30 +183,8 @@ fn checksum<K: DeviceShape>(bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
     })
 }
 
-macro_rules! device_shape {
-    ($ty:ty, $info:expr) => {
-        impl Shape for $ty {
-            fn info(&self) -> &'static KindInfo {
-                &$info
-            }
-            fn verify(&self, bytes: &[u8], _opts: &VerifyOptions) -> Verification {
-                verify::<$ty>(bytes)
-            }
-            fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-                canonical::<$ty>(bytes)
-            }
-            fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
-                explain::<$ty>(bytes, sink)
-            }
-            fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
-                checksum::<$ty>(bytes)
-            }
-        }
-    };
-}
-
-device_shape!(DeviceV1, INFO_V1);
-device_shape!(DeviceV2, INFO_V2);
+family_shape!(self, DeviceV1, &INFO_V1);
+family_shape!(self, DeviceV2, &INFO_V2);
 
 /// Streams the text a 1.20+ kubelet hashes for a V1 value (the V1
 /// rendering with the kubelet's renames applied).

@@ -13,7 +13,8 @@ pub mod types;
 use types::{CheckpointData, CheckpointDataV2, SandboxV0, SandboxV1, SandboxV2};
 
 use super::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
-use super::pod_state::shared::{decode_into, encode, file_error};
+use super::pod_state::shared::{encode, file_error};
+use super::resmgr::decode_ok;
 use super::{ChecksumScheme, KindInfo, Shape};
 use crate::go::adler::Adler32;
 use crate::go::fnv::Fnv32a;
@@ -86,7 +87,7 @@ impl SandboxHandlerKind {
     }
 
     fn raw(bytes: &[u8]) -> Result<SandboxV0, FormatError> {
-        decode_into(bytes, &SandboxV0::default()).map_err(file_error)
+        decode_ok(bytes, &SandboxV0::default()).map_err(file_error)
     }
 
     fn read(&self, bytes: &[u8]) -> Result<SandboxV0, FormatError> {
@@ -211,7 +212,7 @@ pub static DOCKERSHIM_V2: ManagedKind<SandboxV2> = ManagedKind {
 
 impl<C: ManagedSandbox> ManagedKind<C> {
     fn raw(bytes: &[u8]) -> Result<C, FormatError> {
-        decode_into(bytes, &C::prefilled()).map_err(file_error)
+        decode_ok(bytes, &C::prefilled()).map_err(file_error)
     }
 
     /// Streams go-spew of the `CheckpointData` value.

@@ -3,10 +3,10 @@
 //! (no type names, so struct changes never break it). The reader verifies
 //! the CRC, then unmarshals the data into a zero `CheckpointData`.
 
-use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
+use crate::formats::common::{ChecksumInfo, FormatError, Verification};
 use crate::formats::gotypes::TypeMeta;
-use crate::formats::resmgr::{decode_ok, encode, marshal_failed, wrap_unmarshal};
-use crate::formats::{ChecksumScheme, KindInfo, Shape};
+use crate::formats::resmgr::{decode_ok, encode, marshal_failed, wrap_json};
+use crate::formats::{ChecksumScheme, KindInfo};
 use crate::go::crc::crc32_ieee;
 use crate::go::reflect::GoType;
 use crate::go::sink::Sink;
@@ -36,7 +36,7 @@ pub(crate) trait CrcDra {
 
     fn decode(bytes: &[u8]) -> Result<CrcCheckpoint, FormatError> {
         decode_ok(bytes, &CrcCheckpoint::default())
-            .map_err(|e| FormatError::InvalidJson(wrap_unmarshal(GET_PREFIX, e)))
+            .map_err(|e| FormatError::InvalidJson(wrap_json(GET_PREFIX, e)))
     }
 
     /// `GetCheckpoint` + `GetEntries()`.
@@ -171,28 +171,6 @@ pub(crate) fn checksum<K: CrcDra>(bytes: &[u8]) -> Result<ChecksumInfo, FormatEr
     })
 }
 
-macro_rules! crc_shape {
-    ($ty:ty) => {
-        impl Shape for $ty {
-            fn info(&self) -> &'static KindInfo {
-                <$ty as CrcDra>::INFO
-            }
-            fn verify(&self, bytes: &[u8], _opts: &VerifyOptions) -> Verification {
-                verify::<$ty>(bytes)
-            }
-            fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-                canonical::<$ty>(bytes)
-            }
-            fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
-                explain::<$ty>(bytes, sink)
-            }
-            fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
-                checksum::<$ty>(bytes)
-            }
-        }
-    };
-}
-
-crc_shape!(DraV6);
-crc_shape!(DraV7);
-crc_shape!(DraV8);
+family_shape!(self, DraV6, <DraV6 as CrcDra>::INFO);
+family_shape!(self, DraV7, <DraV7 as CrcDra>::INFO);
+family_shape!(self, DraV8, <DraV8 as CrcDra>::INFO);

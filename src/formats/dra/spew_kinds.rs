@@ -5,9 +5,7 @@
 use std::sync::OnceLock;
 
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
-use crate::formats::resmgr::{
-    decode_ok, encode, marshal_failed, render_own_ptr_zeroed, wrap_unmarshal,
-};
+use crate::formats::resmgr::{decode_ok, encode, marshal_failed, render_own_ptr_zeroed, wrap_json};
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::fnv::Fnv32a;
 use crate::go::model::{Field, Type, TypeKind, TypeRef, Value};
@@ -44,7 +42,7 @@ pub(crate) trait SpewDra {
     /// the checkpointer does (`failed to get checkpoint dra_manager_state: `).
     fn decode(bytes: &[u8]) -> Result<Self::Env, FormatError> {
         decode_ok(bytes, &Self::Env::prefilled())
-            .map_err(|e| FormatError::InvalidJson(wrap_unmarshal(GET_PREFIX, e)))
+            .map_err(|e| FormatError::InvalidJson(wrap_json(GET_PREFIX, e)))
     }
 
     /// `GetCheckpoint`: decode, then verify (primary, then the fallback).
@@ -257,32 +255,10 @@ pub(crate) fn checksum<K: SpewDra>(bytes: &[u8]) -> Result<ChecksumInfo, FormatE
     })
 }
 
-macro_rules! spew_shape {
-    ($ty:ty) => {
-        impl Shape for $ty {
-            fn info(&self) -> &'static KindInfo {
-                <$ty as SpewDra>::INFO
-            }
-            fn verify(&self, bytes: &[u8], _opts: &VerifyOptions) -> Verification {
-                verify::<$ty>(bytes)
-            }
-            fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-                canonical::<$ty>(bytes)
-            }
-            fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
-                explain::<$ty>(bytes, sink)
-            }
-            fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError> {
-                checksum::<$ty>(bytes)
-            }
-        }
-    };
-}
-
-spew_shape!(DraV2);
-spew_shape!(DraV3);
-spew_shape!(DraV4);
-spew_shape!(DraV5);
+family_shape!(self, DraV2, <DraV2 as SpewDra>::INFO);
+family_shape!(self, DraV3, <DraV3 as SpewDra>::INFO);
+family_shape!(self, DraV4, <DraV4 as SpewDra>::INFO);
+family_shape!(self, DraV5, <DraV5 as SpewDra>::INFO);
 
 /// dra-v1 is read-only and unverified: every verdict says so, and it never
 /// writes a file.

@@ -5,9 +5,10 @@
 
 use std::marker::PhantomData;
 
-use super::shared::{decode_into, encode, file_error, payload_error, string_checksum};
+use super::shared::{encode, file_error, payload_error};
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
+use crate::formats::resmgr::{decode_ok, hash_data, render_data};
 use crate::formats::{KindInfo, Shape};
 use crate::go::reflect::GoType;
 use crate::go::sink::Sink;
@@ -47,13 +48,13 @@ impl<P> DataKind<P> {
 }
 
 fn envelope(bytes: &[u8]) -> Result<DataEnvelope, FormatError> {
-    decode_into(bytes, &DataEnvelope::default()).map_err(file_error)
+    decode_ok(bytes, &DataEnvelope::default()).map_err(file_error)
 }
 
 /// Restore: decode the envelope, verify, decode the payload.
 fn read<P: Payload>(bytes: &[u8]) -> Result<(DataEnvelope, P), FormatError> {
     let env = envelope(bytes)?;
-    let sum = string_checksum(env.data.as_bytes());
+    let sum = hash_data(&env.data);
     if sum != env.checksum.0 {
         return Err(FormatError::Corrupt {
             prefix: String::new(),
@@ -61,18 +62,18 @@ fn read<P: Payload>(bytes: &[u8]) -> Result<(DataEnvelope, P), FormatError> {
             computed: sum,
         });
     }
-    let p = decode_into(env.data.as_bytes(), &P::from_go(&P::go_type().zero()))
+    let p = decode_ok(env.data.as_bytes(), &P::from_go(&P::go_type().zero()))
         .map_err(|e| payload_error(P::PREFIX, e))?;
     Ok((env, p))
 }
 
 /// `NewCheckpoint` + `MarshalCheckpoint` for a payload.
 pub fn write<P: Payload>(p: &P) -> Result<Vec<u8>, FormatError> {
-    let data = encode(p)?;
+    // json.Marshal output is valid UTF-8 (invalid bytes were replaced).
+    let data = String::from_utf8_lossy(&encode(p)?).into_owned();
     let env = DataEnvelope {
-        checksum: Checksum(string_checksum(&data)),
-        // json.Marshal output is valid UTF-8 (invalid bytes were replaced).
-        data: String::from_utf8_lossy(&data).into_owned(),
+        checksum: Checksum(hash_data(&data)),
+        data,
     };
     encode(&env)
 }
@@ -95,9 +96,7 @@ impl<P: Payload> Shape for DataKind<P> {
     }
 
     fn explain(&self, bytes: &[u8], sink: &mut dyn Sink) -> Result<(), FormatError> {
-        let env = envelope(bytes)?;
-        sink.put(b"(string)");
-        sink.put(env.data.as_bytes());
+        render_data(&envelope(bytes)?.data, sink);
         Ok(())
     }
 
@@ -105,7 +104,7 @@ impl<P: Payload> Shape for DataKind<P> {
         let env = envelope(bytes)?;
         Ok(ChecksumInfo {
             stored: Some(env.checksum.0),
-            computed: string_checksum(env.data.as_bytes()),
+            computed: hash_data(&env.data),
         })
     }
 }

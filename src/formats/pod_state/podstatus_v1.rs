@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use super::shared::{decode_into, encode, file_error};
+use super::shared::{encode, file_error};
 use super::types::{PodResizeStatus, ResourceList};
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
+use crate::formats::resmgr::decode_ok;
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::model::{Type, Value};
 use crate::go::reflect::GoType;
@@ -74,7 +75,7 @@ impl PodResourceAllocationCheckpoint {
 }
 
 fn raw(bytes: &[u8]) -> Result<PodResourceAllocationCheckpoint, FormatError> {
-    decode_into(bytes, &PodResourceAllocationCheckpoint::new_prefilled()).map_err(file_error)
+    decode_ok(bytes, &PodResourceAllocationCheckpoint::new_prefilled()).map_err(file_error)
 }
 
 /// `GetCheckpoint`: decode, then verify the checksum.

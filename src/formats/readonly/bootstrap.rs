@@ -8,7 +8,8 @@
 
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
-use crate::formats::pod_state::shared::{decode_into, file_error};
+use crate::formats::pod_state::shared::file_error;
+use crate::formats::resmgr::decode_ok;
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::model::{Type, TypeKind, Value};
 use crate::go::sink::Sink;
@@ -55,7 +56,7 @@ const NOT_VERIFIED: &str = "bootstrap pod checkpoint checksums cover go-spew of 
                             one exact release (time zone internals included) and cannot be recomputed";
 
 fn read(bytes: &[u8]) -> Result<BootstrapData, FormatError> {
-    decode_into(bytes, &BootstrapData::default()).map_err(file_error)
+    decode_ok(bytes, &BootstrapData::default()).map_err(file_error)
 }
 
 impl Shape for BootstrapPod {

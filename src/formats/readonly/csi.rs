@@ -7,9 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use super::no_checksum;
+use super::{decodes, no_checksum};
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
-use crate::formats::pod_state::shared::{decode_into, encode};
+use crate::formats::pod_state::shared::encode;
+use crate::formats::resmgr::decode_ok;
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::json::UnmarshalError;
 use crate::go::sink::Sink;
@@ -51,14 +52,14 @@ fn read(bytes: &[u8]) -> Result<Data, FormatError> {
             syntax: true,
         }));
     }
-    match decode_into(bytes, &Data::new()) {
+    match decode_ok(bytes, &Data::new()) {
         Ok(d) => Ok(d),
         // A complete first value followed by anything: the decoder stops
         // at the end of the value and never sees the rest.
         Err(e) if e.message.ends_with("after top-level value") => {
             // Go's offset counts the offending byte too.
             let first = bytes.get(..e.offset.saturating_sub(1)).unwrap_or(bytes);
-            decode_into(first, &Data::new()).map_err(FormatError::InvalidJson)
+            decode_ok(first, &Data::new()).map_err(FormatError::InvalidJson)
         }
         Err(e) => Err(FormatError::InvalidJson(e)),
     }
@@ -70,14 +71,7 @@ impl Shape for CsiVolData {
     }
 
     fn verify(&self, bytes: &[u8], _opts: &VerifyOptions) -> Verification {
-        match read(bytes) {
-            Ok(_) => Verification {
-                message: "no checksum exists for this file; it decodes as the kubelet reads it"
-                    .into(),
-                ..Verification::ok(None, None)
-            },
-            Err(e) => Verification::from_error(e, None, None),
-        }
+        decodes(read(bytes))
     }
 
     /// `json.Encoder.Encode`: sorted keys, HTML escaping, newline.

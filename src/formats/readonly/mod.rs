@@ -10,8 +10,20 @@ pub mod csi;
 pub mod dynamic_config;
 pub mod shutdown;
 
-use super::common::FormatError;
+use super::common::{FormatError, Verification};
 use super::Shape;
+
+/// The verdict on a file that has no checksum: `ok`, with a note saying
+/// so, when it decodes as the kubelet reads it.
+pub fn decodes<T>(r: Result<T, FormatError>) -> Verification {
+    match r {
+        Ok(_) => Verification {
+            message: "no checksum exists for this file; it decodes as the kubelet reads it".into(),
+            ..Verification::ok(None, None)
+        },
+        Err(e) => Verification::from_error(e, None, None),
+    }
+}
 
 /// The refusal for `explain` / `checksum` on a kind without a checksum.
 pub fn no_checksum(kind: &str) -> FormatError {

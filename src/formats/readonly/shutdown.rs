@@ -4,9 +4,10 @@
 //! `json.Unmarshal`. No checksum. Times are `time.Time` JSON: RFC 3339 with
 //! optional fraction, in the zone they were recorded in.
 
-use super::no_checksum;
+use super::{decodes, no_checksum};
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
-use crate::formats::pod_state::shared::{decode_into, encode, file_error};
+use crate::formats::pod_state::shared::{encode, file_error};
+use crate::formats::resmgr::decode_ok;
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::model::{CustomJson, Value};
 use crate::go::reflect::GoType;
@@ -78,7 +79,7 @@ static INFO: KindInfo = KindInfo {
 };
 
 fn read(bytes: &[u8]) -> Result<ShutdownState, FormatError> {
-    decode_into(bytes, &ShutdownState::default()).map_err(file_error)
+    decode_ok(bytes, &ShutdownState::default()).map_err(file_error)
 }
 
 impl Shape for GracefulShutdown {
@@ -87,14 +88,7 @@ impl Shape for GracefulShutdown {
     }
 
     fn verify(&self, bytes: &[u8], _opts: &VerifyOptions) -> Verification {
-        match read(bytes) {
-            Ok(_) => Verification {
-                message: "no checksum exists for this file; it decodes as the kubelet reads it"
-                    .into(),
-                ..Verification::ok(None, None)
-            },
-            Err(e) => Verification::from_error(e, None, None),
-        }
+        decodes(read(bytes))
     }
 
     fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {

@@ -3,10 +3,12 @@
 //!
 //! Error messages such as `invalid character 'ï' looking for beginning of
 //! value` or `trying to unmarshal "\x01" into int64` embed Go-quoted text;
-//! matching the kubelet's texts byte for byte needs Go's `IsPrint` and
-//! simple case-folding tables (generated from Go 1.19 into `tables.rs`).
+//! the quoting itself is the crate's one `strconv.Quote`
+//! ([`crate::go::strconv::quote_bytes`]); key matching needs Go's simple
+//! case-folding tables (generated from Go 1.19 into `tables.rs`).
 
-use super::tables::{DIGIT_RANGES, LETTER_RANGES, PRINT_RANGES, SIMPLE_FOLD};
+use super::tables::{DIGIT_RANGES, LETTER_RANGES, SIMPLE_FOLD};
+use crate::go::strconv;
 
 /// U+FFFD.
 pub const RUNE_ERROR: u32 = 0xFFFD;
@@ -59,11 +61,6 @@ fn in_ranges(table: &[(u32, u32)], r: u32) -> bool {
         .is_ok()
 }
 
-/// `strconv.IsPrint`.
-pub fn is_print(r: u32) -> bool {
-    in_ranges(PRINT_RANGES, r)
-}
-
 /// `unicode.IsLetter`.
 pub fn is_letter(r: u32) -> bool {
     in_ranges(LETTER_RANGES, r)
@@ -74,89 +71,25 @@ pub fn is_digit(r: u32) -> bool {
     in_ranges(DIGIT_RANGES, r)
 }
 
-const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
-
-fn push_escaped_rune(out: &mut Vec<u8>, r: u32, quote: u8) {
-    if r == u32::from(quote) || r == u32::from(b'\\') {
-        out.push(b'\\');
-        push_rune(out, r);
-        return;
-    }
-    if is_print(r) {
-        push_rune(out, r);
-        return;
-    }
-    match r {
-        0x07 => out.extend_from_slice(b"\\a"),
-        0x08 => out.extend_from_slice(b"\\b"),
-        0x0C => out.extend_from_slice(b"\\f"),
-        0x0A => out.extend_from_slice(b"\\n"),
-        0x0D => out.extend_from_slice(b"\\r"),
-        0x09 => out.extend_from_slice(b"\\t"),
-        0x0B => out.extend_from_slice(b"\\v"),
-        _ if r < 0x20 || r == 0x7F => {
-            out.extend_from_slice(b"\\x");
-            out.push(LOWER_HEX[(r >> 4) as usize & 0xF]);
-            out.push(LOWER_HEX[r as usize & 0xF]);
-        }
-        _ => {
-            let r = if char::from_u32(r).is_none() {
-                RUNE_ERROR
-            } else {
-                r
-            };
-            if r < 0x10000 {
-                out.extend_from_slice(b"\\u");
-                for s in [12, 8, 4, 0] {
-                    out.push(LOWER_HEX[(r >> s) as usize & 0xF]);
-                }
-            } else {
-                out.extend_from_slice(b"\\U");
-                for s in [28, 24, 20, 16, 12, 8, 4, 0] {
-                    out.push(LOWER_HEX[(r >> s) as usize & 0xF]);
-                }
-            }
-        }
-    }
-}
-
 /// `strconv.Quote(string(s))` (also what `fmt`'s `%q` prints for a byte slice).
 pub fn go_quote(s: &[u8]) -> String {
-    let mut out = Vec::with_capacity(s.len() + 2);
-    out.push(b'"');
-    let mut i = 0;
-    while i < s.len() {
-        let (r, w) = decode_rune(&s[i..]);
-        if w == 1 && r == RUNE_ERROR {
-            out.extend_from_slice(b"\\x");
-            out.push(LOWER_HEX[usize::from(s[i] >> 4)]);
-            out.push(LOWER_HEX[usize::from(s[i] & 0xF)]);
-            i += 1;
-            continue;
-        }
-        push_escaped_rune(&mut out, r, b'"');
-        i += w.max(1);
-    }
-    out.push(b'"');
-    // Only valid UTF-8 was pushed (runes are re-encoded, bad bytes escaped).
-    String::from_utf8_lossy(&out).into_owned()
+    strconv::quote_bytes(s)
 }
 
 /// The scanner's `quoteChar`: the byte as the rune with that value
-/// (Latin-1, as Go's `string(c)` does), single-quoted.
+/// (Latin-1, as Go's `string(c)` does), quoted by `strconv.Quote` with its
+/// double quotes swapped for single ones (`'` and `"` are special cases).
 pub fn quote_char(c: u8) -> String {
-    if c == b'\'' {
-        return "'\\''".to_string();
+    match c {
+        b'\'' => "'\\''".to_string(),
+        b'"' => "'\"'".to_string(),
+        _ => {
+            let q = strconv::quote(char::from(c).encode_utf8(&mut [0; 4]));
+            // `quote` always returns `"` + text + `"`.
+            let inner = q.strip_prefix('"').and_then(|q| q.strip_suffix('"'));
+            format!("'{}'", inner.unwrap_or_default())
+        }
     }
-    if c == b'"' {
-        return "'\"'".to_string();
-    }
-    let mut out = Vec::new();
-    push_escaped_rune(&mut out, u32::from(c), b'"');
-    let mut s = String::from("'");
-    s.push_str(&String::from_utf8_lossy(&out));
-    s.push('\'');
-    s
 }
 
 /// `unicode.SimpleFold`.
