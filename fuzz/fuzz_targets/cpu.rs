@@ -1,11 +1,8 @@
-//! The CPU manager's checkpoint (cpu-file, cpu-v1..v4):
-//! every kind stored as `cpu_manager_state`, judged on the input bytes (the
-//! properties are in `kubelet_ckpt_fuzz`, fuzz/src/lib.rs).
+//! The CPU manager's checkpoint (cpu-file, cpu-v1..v4).
+//! Each input is judged as every kind of the family; the properties are
+//! in fuzz/src/lib.rs, the family is `kubelet_ckpt_fuzz::CPU`.
 #![no_main]
 
-use kubelet_ckpt_fuzz::Family;
 use libfuzzer_sys::fuzz_target;
 
-static FAMILY: Family = Family::new("cpu", &["cpu_manager_state"]);
-
-fuzz_target!(|data: &[u8]| FAMILY.check(data));
+fuzz_target!(|data: &[u8]| kubelet_ckpt_fuzz::CPU.check(data));

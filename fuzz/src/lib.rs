@@ -103,6 +103,20 @@ impl Family {
     }
 }
 
+/// The CPU manager's checkpoint (cpu-file, cpu-v1..v4).
+pub static CPU: Family = Family::new("cpu", &["cpu_manager_state"]);
+/// The memory manager's checkpoint (memory, memory-v2, memory-v3).
+pub static MEMORY: Family = Family::new("memory", &["memory_manager_state"]);
+/// The device manager's checkpoint (device-v1, device-v2).
+pub static DEVICE: Family = Family::new("device", &["device-plugins/kubelet_internal_checkpoint"]);
+/// The DRA manager's checkpoint (dra-v1..v8).
+pub static DRA: Family = Family::new("dra", &["dra_manager_state"]);
+
+/// Every family target, by fuzz target name (= corpus directory name).
+pub fn families() -> [&'static Family; 4] {
+    [&CPU, &MEMORY, &DEVICE, &DRA]
+}
+
 /// Kinds we read but never write (`canonical` always refuses): dra-v1 is
 /// modelled from the spec alone, with no Go reference to check a writer
 /// against.
