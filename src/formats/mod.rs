@@ -6,8 +6,8 @@
 //! CLI, detection, tests and docs read.
 
 pub mod common;
-pub mod detect;
 pub mod cpu;
+pub mod detect;
 pub mod device;
 pub mod dra;
 pub mod gotypes;
