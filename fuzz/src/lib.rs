@@ -25,7 +25,9 @@
 //!    `checksum(x).computed`: the kubelet writes its in-memory state, not
 //!    the decoded file (e.g. `"entries":null` is written back as `{}`, which
 //!    spew renders differently), and `checksum(x)` hashes the decoded file
-//!    as the kubelet's verification does;
+//!    as the kubelet's verification does. [`REWRITE_MAY_CORRUPT`] kinds are
+//!    exempt: their kubelet's rewrite can be corrupt by design; so is a
+//!    rewrite the reference refuses as too expensive ([`TOO_EXPENSIVE`]);
 //! 5. `detect` never panics, with the family's file name and without a
 //!    path; its verdict is the chosen kind's own `verify`, and `exact` means
 //!    that kind's `canonical` gives the input back.
@@ -61,8 +63,10 @@ impl Family {
     }
 
     /// The family's kinds (registry order) and a concrete path for its file
-    /// (a `*` in a file pattern becomes `0`). Panics when no registered kind
-    /// matches: a renamed file must not silently empty a fuzz target.
+    /// (a `*` in a file pattern becomes `0`). Empty when this build's
+    /// registry has no kind of the family (the branch that adds them is not
+    /// merged yet); `tests/fuzz_regressions.rs` fails when a family with
+    /// seeds has no kinds, so a renamed file cannot empty a target silently.
     fn resolved(&self) -> &(Vec<&'static dyn Shape>, PathBuf) {
         self.kinds.get_or_init(|| {
             let kinds: Vec<_> = registry()
@@ -78,10 +82,8 @@ impl Family {
                     })
                 })
                 .collect();
-            let first = kinds
-                .first()
-                .unwrap_or_else(|| panic!("family {}: no kind in the registry", self.name));
-            let path = PathBuf::from("/var/lib/kubelet").join(first.info().file.replace('*', "0"));
+            let file = kinds.first().map_or("", |k| k.info().file);
+            let path = PathBuf::from("/var/lib/kubelet").join(file.replace('*', "0"));
             (kinds, path)
         })
     }
@@ -94,6 +96,9 @@ impl Family {
     /// Runs every property on `data` (see the crate docs).
     pub fn check(&self, data: &[u8]) {
         let (kinds, path) = self.resolved();
+        if kinds.is_empty() {
+            return;
+        }
         let opts = VerifyOptions::default();
         for &k in kinds {
             check_kind(k, data, &opts);
@@ -112,15 +117,52 @@ pub static DEVICE: Family = Family::new("device", &["device-plugins/kubelet_inte
 /// The DRA manager's checkpoint (dra-v1..v8).
 pub static DRA: Family = Family::new("dra", &["dra_manager_state"]);
 
+/// The pod resize/status state files (podstatus-v1..v3, allocated-v1..v4,
+/// actuated-v1..v4).
+pub static POD_STATE: Family = Family::new(
+    "pod_state",
+    &[
+        "pod_status_manager_state",
+        "allocated_pods_state",
+        "actuated_pods_state",
+    ],
+);
+/// dockershim's sandbox checkpoints (dockershim-v0, -v0a, -v1, -v2).
+pub static DOCKERSHIM: Family = Family::new("dockershim", &["dockershim/"]);
+/// The image-pull records (intent, pulled, preloaded; v1alpha1, v1beta1).
+pub static IMAGE_PULL: Family = Family::new("image_pull", &["image_manager/"]);
+
 /// Every family target, by fuzz target name (= corpus directory name).
-pub fn families() -> [&'static Family; 4] {
-    [&CPU, &MEMORY, &DEVICE, &DRA]
+pub fn families() -> [&'static Family; 7] {
+    [
+        &CPU,
+        &MEMORY,
+        &DEVICE,
+        &DRA,
+        &POD_STATE,
+        &DOCKERSHIM,
+        &IMAGE_PULL,
+    ]
 }
 
 /// Kinds we read but never write (`canonical` always refuses): dra-v1 is
 /// modelled from the spec alone, with no Go reference to check a writer
 /// against.
 pub const READ_ONLY: &[&str] = &["dra-v1"];
+
+/// Kinds whose kubelet rewrite of a valid file can itself be invalid, by
+/// design of the kubelet (spec pod-state §2.1: podstatus-v1 hashes the
+/// quantities' parse-dependent internals, so `1000m` is written back as `1`
+/// under the checksum of `1000m`). For them property 4 only requires that
+/// re-reading what `canonical` wrote does not panic.
+pub const REWRITE_MAY_CORRUPT: &[&str] = &["podstatus-v1"];
+
+/// The reference refuses (rather than hangs on) a quantity whose exponent
+/// is astronomically large; the kubelet's own rewrite can produce one
+/// (`3666666226666650.5e666000` is written `3666666226666650500e665997`,
+/// golden allocated-v4/exponent-rewritten-too-expensive). When re-reading
+/// `canonical(x)` fails with this error, property 4 stops there.
+pub const TOO_EXPENSIVE: &str = "quantity exponent too large to evaluate";
 
 /// At most this many bytes of an input are quoted in a failure message.
 const SHOW: usize = 300;
@@ -153,7 +195,8 @@ pub fn check_kind(k: &dyn Shape, data: &[u8], opts: &VerifyOptions) {
                 Some(u64::from(fnv32a(&text)))
             }
             ChecksumScheme::DataCrc32 => Some(u64::from(crc32_ieee(&text))),
-            ChecksumScheme::Adler32 | ChecksumScheme::None => None,
+            ChecksumScheme::Adler32 => Some(u64::from(adler32(&text))),
+            ChecksumScheme::None => None,
         };
         if let Some(of_text) = of_text {
             assert_eq!(
@@ -206,8 +249,21 @@ pub fn check_kind(k: &dyn Shape, data: &[u8], opts: &VerifyOptions) {
         }
     }
     let Ok(c) = canonical else { return };
+    if REWRITE_MAY_CORRUPT.contains(&name) {
+        let _ = (k.canonical(&c), k.verify(&c, opts), k.checksum(&c));
+        return;
+    }
 
-    match k.canonical(&c) {
+    let cc = k.canonical(&c);
+    if cc
+        .as_ref()
+        .is_err_and(|e| e.to_string().contains(TOO_EXPENSIVE))
+    {
+        // The kubelet wrote a quantity it cannot read back in any
+        // reasonable time; nothing more to compare.
+        return;
+    }
+    match cc {
         Ok(cc) => assert!(
             cc == c,
             "{name}: canonical is not a fixed point on {}\nonce:  {}\ntwice: {}",
@@ -255,6 +311,18 @@ pub fn check_kind(k: &dyn Shape, data: &[u8], opts: &VerifyOptions) {
             ),
         }
     }
+}
+
+/// Adler-32 (zlib's, Go's `hash/adler32`), written out here so this crate
+/// does not depend on which hash modules the library has.
+fn adler32(bytes: &[u8]) -> u32 {
+    const MOD: u32 = 65521;
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in bytes {
+        a = (a + u32::from(x)) % MOD;
+        b = (b + a) % MOD;
+    }
+    (b << 16) | a
 }
 
 /// Property 5: detection.
