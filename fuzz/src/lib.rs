@@ -254,7 +254,10 @@ pub fn check_kind(k: &dyn Shape, data: &[u8], opts: &VerifyOptions) {
         return;
     }
 
-    let cc = k.canonical(&c);
+    // On canonical input (every seed) the second round is the first one
+    // again: reuse it instead of re-rendering a possibly large state.
+    let same = c == data;
+    let cc = if same { Ok(c.clone()) } else { k.canonical(&c) };
     if cc
         .as_ref()
         .is_err_and(|e| e.to_string().contains(TOO_EXPENSIVE))
@@ -277,7 +280,7 @@ pub fn check_kind(k: &dyn Shape, data: &[u8], opts: &VerifyOptions) {
             show(data)
         ),
     }
-    let vc = k.verify(&c, opts);
+    let vc = if same { v.clone() } else { k.verify(&c, opts) };
     assert!(
         vc.verdict == Verdict::Ok || vc.verdict == Verdict::Rejected,
         "{name}: canonical output verifies {} ({}): {} (from {})",
@@ -296,7 +299,8 @@ pub fn check_kind(k: &dyn Shape, data: &[u8], opts: &VerifyOptions) {
         );
     }
     if info.scheme != ChecksumScheme::None {
-        match k.checksum(&c) {
+        let sum_c = if same { sum.clone() } else { k.checksum(&c) };
+        match sum_c {
             Ok(sum) => assert_eq!(
                 sum.stored,
                 Some(sum.computed),
