@@ -7,6 +7,12 @@
 #
 #   fuzz/run-all.sh 20        # CI smoke run
 #   fuzz/run-all.sh 600       # a real session
+#   FUZZ_BUDGET=180 fuzz/run-all.sh 20   # at most 180 s in all
+#
+# FUZZ_BUDGET (seconds, optional) caps the total fuzzing time: each target
+# then gets min(SECONDS, FUZZ_BUDGET / number of targets), at least 5 s.
+# libFuzzer checks -max_total_time between inputs, so one slow input can
+# overrun a target's time (see fuzz/README.md, "slow inputs").
 set -euo pipefail
 
 secs=${1:-60}
@@ -21,6 +27,15 @@ mapfile -t targets < <(cargo fuzz list)
 if [ "${#targets[@]}" -eq 0 ]; then
     echo "no fuzz targets found" >&2
     exit 1
+fi
+
+if [ -n "${FUZZ_BUDGET:-}" ]; then
+    share=$((FUZZ_BUDGET / ${#targets[@]}))
+    [ "$share" -ge 5 ] || share=5
+    if [ "$share" -lt "$secs" ]; then
+        echo "FUZZ_BUDGET=${FUZZ_BUDGET}s over ${#targets[@]} targets: ${share}s each instead of ${secs}s"
+        secs=$share
+    fi
 fi
 
 cargo fuzz build -s none
@@ -38,6 +53,7 @@ for t in "${targets[@]}"; do
         -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=1 \
         > "$log" 2>&1 || status=$?
     grep -E '^(Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || true
+    grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | grep -oE 'cov: [0-9]+ ft: [0-9]+|exec/s: [0-9]+' | paste -sd' ' || true
     if [ "$status" -ne 0 ]; then
         tail -n 60 "$log" >&2
         echo "fuzz target $t FAILED (exit $status); reproduce with:" >&2

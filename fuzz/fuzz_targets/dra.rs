@@ -1,0 +1,8 @@
+//! The DRA manager's checkpoint (dra-v1..v8).
+//! Each input is judged as every kind of the family; the properties are
+//! in fuzz/src/lib.rs, the family is `kubelet_ckpt_fuzz::DRA`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| kubelet_ckpt_fuzz::DRA.check(data));

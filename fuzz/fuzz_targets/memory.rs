@@ -1,0 +1,8 @@
+//! The memory manager's checkpoint (memory, memory-v2, memory-v3).
+//! Each input is judged as every kind of the family; the properties are
+//! in fuzz/src/lib.rs, the family is `kubelet_ckpt_fuzz::MEMORY`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| kubelet_ckpt_fuzz::MEMORY.check(data));
