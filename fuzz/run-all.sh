@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS each (default 60), on stable Rust
 # without a sanitizer (`-s none`), starting from the seeds in
-# fuzz/corpus/TARGET/. The seeds are copied to a temporary directory first
+# corpus/TARGET/ (at the top of the repository). The seeds are copied to a temporary directory first
 # so that what libFuzzer adds never lands in git. Fails on the first crash;
 # the crashing input is kept under fuzz/artifacts/TARGET/.
 #
@@ -43,8 +43,8 @@ for t in "${targets[@]}"; do
     # -rss_limit_mb: 2 GiB per target keeps a runaway allocation a crash,
     # not a machine-wide stall.
     mkdir -p "$tmp/$t"
-    if [ -d "$fuzz_dir/corpus/$t" ]; then
-        cp -R "$fuzz_dir/corpus/$t/." "$tmp/$t/"
+    if [ -d "$(dirname "$fuzz_dir")/corpus/$t" ]; then
+        cp -R "$(dirname "$fuzz_dir")/corpus/$t/." "$tmp/$t/"
     fi
     echo "=== fuzzing $t for ${secs}s"
     log=$tmp/$t.log

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # (Re)creates the seed corpora of the file-family targets in
-# fuzz/corpus/TARGET/: `oracle KIND gen 1..3` for every kind of the family
+# corpus/TARGET/ (top of the repository): `oracle KIND gen 1..3` for every kind of the family
 # (what the kubelet writes) plus the small hand-made edge cases of
 # tests/golden/KIND/ (cpuset errors, null, empty, BOM, trailing garbage,
 # wrong checksums, ...; at most 2 KiB each). Seeds are plain kubelet files:
@@ -30,7 +30,7 @@ targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=("${!families[@]}")
 for t in "${targets[@]}"; do
     kinds=${families[$t]:?unknown family target $t}
-    out=$fuzz_dir/corpus/$t
+    out=$(dirname "$fuzz_dir")/corpus/$t
     rm -rf "$out"
     mkdir -p "$out"
     for k in $kinds; do

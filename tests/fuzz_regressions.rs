@@ -4,7 +4,7 @@
 //! module (the fuzz crate depends on this one, so it cannot be a
 //! dev-dependency). Every input under tests/data/fuzz-regressions/TARGET/
 //! (minimised crashes, kept forever) and every seed under
-//! fuzz/corpus/TARGET/ must pass the family checks of TARGET, so a fixed
+//! corpus/TARGET/ must pass the family checks of TARGET, so a fixed
 //! bug stays fixed without cargo-fuzz, and the seeds keep satisfying the
 //! properties as the library changes.
 
@@ -60,12 +60,12 @@ fn minimised_fuzz_findings_stay_fixed() {
 
 #[test]
 fn fuzz_seed_corpora_satisfy_the_properties() {
-    let n = replay(&root().join("fuzz/corpus"));
+    let n = replay(&root().join("corpus"));
     // Every family target has seeds: an empty corpus would make this test
     // (and the fuzz run's start) vacuous.
     for family in families() {
         assert!(
-            !inputs(&root().join("fuzz/corpus"), family).is_empty(),
+            !inputs(&root().join("corpus"), family).is_empty(),
             "no seeds for fuzz target {}",
             family.name
         );
@@ -83,6 +83,9 @@ fn fuzz_seed_corpora_satisfy_the_properties() {
         &fuzz_props::MEMORY,
         &fuzz_props::DEVICE,
         &fuzz_props::DRA,
+        &fuzz_props::POD_STATE,
+        &fuzz_props::DOCKERSHIM,
+        &fuzz_props::IMAGE_PULL,
     ] {
         assert!(
             !family.kinds().is_empty(),
