@@ -47,3 +47,29 @@ fn kinds_json_lists_the_registry() {
         }
     }
 }
+
+/// Spec (pod-state §3, resource managers §6): a reader of one payload shape
+/// silently ignores another shape's members and loads empty state; verify
+/// still says `ok` (the kubelet's verdict) but must say what was ignored.
+#[test]
+fn ignored_payload_members_are_reported_on_ok() {
+    let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
+    for (kind, file, member) in [
+        ("allocated-v2", "allocated-v1/gen-1.json", "\"allocationEntries\""),
+        ("allocated-v1", "allocated-v2/gen-1.json", "\"entries\""),
+        ("dra-v7", "dra-v6/gen-1.json", "\"Entries\""),
+    ] {
+        let path = format!("{golden}/{file}");
+        let o = run(&["verify", "--kind", kind, "-o", "json", &path]);
+        assert_eq!(o.status.code(), Some(0), "{kind} {file}");
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(j["verdict"], "ok");
+        let msg = j["message"].as_str().unwrap_or("");
+        assert!(msg.contains(member) && msg.contains("empty state"), "{kind} {file}: {msg}");
+        // Read as its own shape, nothing is ignored.
+        let own = file.split('/').next().unwrap_or("");
+        let o = run(&["verify", "--kind", own, "-o", "json", &path]);
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(j["message"], "", "{own} {file}");
+    }
+}

@@ -114,3 +114,21 @@ pub enum FormatError {
     #[error("{0}")]
     Rejected(String),
 }
+
+/// The note on an `ok` verdict when the payload holds members this shape
+/// does not read: the kubelet ignores them silently, so a payload written
+/// by another shape of the same file loads as (partly) empty state.
+pub fn ignored_note(data: &[u8], payload: &crate::go::model::TypeRef) -> String {
+    let keys = crate::go::json::ignored_keys(data, payload);
+    if keys.is_empty() {
+        return String::new();
+    }
+    let list = keys
+        .iter()
+        .map(|k| format!("{k:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "the data holds {list}, which this shape does not read: the kubelet ignores it and loads that part as empty state (written by another shape of this file?)"
+    )
+}

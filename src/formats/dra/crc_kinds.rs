@@ -145,7 +145,10 @@ impl CrcDra for DraV8 {
 pub(crate) fn verify<K: CrcDra>(bytes: &[u8]) -> Verification {
     match K::read(bytes) {
         Ok((cp, _, computed)) => {
-            Verification::ok(Some(u64::from(cp.checksum)), Some(u64::from(computed)))
+            let mut v = Verification::ok(Some(u64::from(cp.checksum)), Some(u64::from(computed)));
+            v.message =
+                crate::formats::common::ignored_note(cp.data.as_bytes(), &K::Data::go_type());
+            v
         }
         Err(e) => Verification::from_error(e, None, None),
     }

@@ -85,7 +85,12 @@ impl<P: Payload> Shape for DataKind<P> {
 
     fn verify(&self, bytes: &[u8], _opts: &VerifyOptions) -> Verification {
         match read::<P>(bytes) {
-            Ok((env, _)) => Verification::ok(Some(env.checksum.0), Some(env.checksum.0)),
+            Ok((env, _)) => {
+                let mut v = Verification::ok(Some(env.checksum.0), Some(env.checksum.0));
+                v.message =
+                    crate::formats::common::ignored_note(env.data.as_bytes(), &P::go_type());
+                v
+            }
             Err(e) => Verification::from_error(e, None, None),
         }
     }

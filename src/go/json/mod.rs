@@ -151,3 +151,65 @@ pub fn drop_deep(v: Value) {
         }
     }
 }
+
+/// The top-level object keys of `input` that `json.Unmarshal` into struct
+/// type `t` would silently ignore: keys matching no JSON-visible field,
+/// neither exactly nor under Go's case folding. Empty when `input` is not a
+/// JSON object or `t` not a struct.
+///
+/// The kubelet never reports these; a payload written by another shape of
+/// the same file (e.g. `allocationEntries` read by a reader that expects
+/// `entries`) then loads as empty state, and this is how we say so.
+pub fn ignored_keys(input: &[u8], t: &TypeRef) -> Vec<String> {
+    if !matches!(t.kind, super::model::TypeKind::Struct(_)) {
+        return Vec::new();
+    }
+    let map_t = Type::map(
+        <String as super::reflect::GoType>::go_type(),
+        raw_message_type(),
+    );
+    let mut v = Value::Map(None);
+    if unmarshal(input, &map_t, &mut v).is_err() {
+        return Vec::new();
+    }
+    let Value::Map(Some(entries)) = v else {
+        return Vec::new();
+    };
+    let fields = type_fields(t);
+    let mut out: Vec<String> = entries
+        .iter()
+        .filter_map(|(k, _)| match k {
+            Value::String(k) => Some(k),
+            _ => None,
+        })
+        .filter(|k| {
+            !fields
+                .list
+                .iter()
+                .any(|f| f.name.as_bytes() == k.as_slice() || equal_fold(f.name.as_bytes(), k))
+        })
+        .map(|k| String::from_utf8_lossy(k).into_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod ignored_keys_tests {
+    use super::*;
+    use crate::go::model::Field;
+
+    #[test]
+    fn unknown_keys_are_listed_and_folded_keys_are_not() {
+        let t = Type::structure(vec![Field::new(
+            "Entries",
+            <String as crate::go::reflect::GoType>::go_type(),
+            "json:\"entries,omitempty\"",
+        )]);
+        // `ENTRIES` folds to `entries`; `allocationEntries` matches nothing.
+        let keys = ignored_keys(br#"{"ENTRIES":"x","allocationEntries":{},"z":1}"#, &t);
+        assert_eq!(keys, ["allocationEntries", "z"]);
+        assert!(ignored_keys(b"[1]", &t).is_empty());
+        assert!(ignored_keys(b"{", &t).is_empty());
+    }
+}
