@@ -55,7 +55,11 @@ fn kinds_json_lists_the_registry() {
 fn ignored_payload_members_are_reported_on_ok() {
     let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
     for (kind, file, member) in [
-        ("allocated-v2", "allocated-v1/gen-1.json", "\"allocationEntries\""),
+        (
+            "allocated-v2",
+            "allocated-v1/gen-1.json",
+            "\"allocationEntries\"",
+        ),
         ("allocated-v1", "allocated-v2/gen-1.json", "\"entries\""),
         ("dra-v7", "dra-v6/gen-1.json", "\"Entries\""),
     ] {
@@ -65,7 +69,10 @@ fn ignored_payload_members_are_reported_on_ok() {
         let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
         assert_eq!(j["verdict"], "ok");
         let msg = j["message"].as_str().unwrap_or("");
-        assert!(msg.contains(member) && msg.contains("empty state"), "{kind} {file}: {msg}");
+        assert!(
+            msg.contains(member) && msg.contains("empty state"),
+            "{kind} {file}: {msg}"
+        );
         // Read as its own shape, nothing is ignored.
         let own = file.split('/').next().unwrap_or("");
         let o = run(&["verify", "--kind", own, "-o", "json", &path]);
