@@ -8,10 +8,12 @@
 //! the call rendered with go-spew against the `output` column.
 
 mod json_common;
+mod vector_tsv;
 
 use json_common::*;
 use kubelet_ckpt::go::json::{self, unsupported_type};
 use kubelet_ckpt::go::{spew, Type, TypeKind, TypeRef, Value};
+use vector_tsv::unescape;
 
 const ROWS: usize = 216;
 const MARSHAL_ROWS: usize = 97;
@@ -25,34 +27,6 @@ const UNMARSHAL_ROWS: usize = 119;
 const UNREPRESENTABLE_OUTPUT: &[&str] = &["prefilled_slice_stale_capacity_reused"];
 
 // ---------- TSV ----------
-
-/// Inverse of the generator's `vecutil.Esc` (`\\ \t \n \r \xHH`).
-fn unescape(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'\\' {
-            out.push(b[i]);
-            i += 1;
-            continue;
-        }
-        match b[i + 1] {
-            b'\\' => out.push(b'\\'),
-            b't' => out.push(b'\t'),
-            b'n' => out.push(b'\n'),
-            b'r' => out.push(b'\r'),
-            b'x' => {
-                let hex = std::str::from_utf8(&b[i + 2..i + 4]).unwrap();
-                out.push(u8::from_str_radix(hex, 16).unwrap());
-                i += 2;
-            }
-            c => panic!("bad escape \\{}", c as char),
-        }
-        i += 2;
-    }
-    out
-}
 
 struct Row {
     op: String,

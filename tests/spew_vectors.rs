@@ -3,42 +3,17 @@
 //! is rebuilt from the generator's source with the type/value model,
 //! rendered, and compared with the `spew` text and its `fnv32a`.
 
+mod vector_tsv;
+
 use kubelet_ckpt::go::fnv::fnv32a;
 use kubelet_ckpt::go::spew::{self, Methods};
 use kubelet_ckpt::go::{Field, IntBits, Type, TypeKind, TypeRef, Value};
+use vector_tsv::unescape;
 
 const DATA_ROWS: usize = 163;
 const EXTRA_ROWS: usize = 50;
 
 // ---------- TSV ----------
-
-/// Inverse of the generator's `vecutil.Esc` (`\\ \t \n \r \xHH`).
-fn unescape(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'\\' {
-            out.push(b[i]);
-            i += 1;
-            continue;
-        }
-        match b[i + 1] {
-            b'\\' => out.push(b'\\'),
-            b't' => out.push(b'\t'),
-            b'n' => out.push(b'\n'),
-            b'r' => out.push(b'\r'),
-            b'x' => {
-                let hex = std::str::from_utf8(&b[i + 2..i + 4]).unwrap();
-                out.push(u8::from_str_radix(hex, 16).unwrap());
-                i += 2;
-            }
-            c => panic!("bad escape \\{}", c as char),
-        }
-        i += 2;
-    }
-    out
-}
 
 struct Row {
     name: String,
