@@ -62,21 +62,10 @@ pub fn cached_named_type(
     cell.get_or_init(|| named_type(&ty(), name)).clone()
 }
 
-/// Streams go-spew's `%#v` of `&v` (`v` of type `ty`) into `sink`: the
-/// kubelet hashes a pointer to the checkpoint, `(*state.T){...}`.
-pub fn render_ptr<T: GoType, S: Sink + ?Sized>(v: &T, ty: &TypeRef, sink: &mut S) {
-    spew::render_pointer_to(&v.to_go(), ty, sink);
-}
-
-/// FNV-32a of go-spew's `%#v` of `&v`: the kubelet's `checksum.New(&v)`.
-pub fn hash_ptr<T: GoType>(v: &T, ty: &TypeRef) -> u64 {
-    u64::from(spew::fnv32a_pointer_to(&v.to_go(), ty))
-}
-
-/// [`hash_ptr`] of `v` with its struct field `field` (Go name) zeroed, as
-/// the kubelet hashes a checkpoint (`Checksum` set to 0 first), without
+/// FNV-32a of go-spew's `%#v` of `&v` (`v` rendered as type `ty`, the
+/// pointee type) with its struct field `field` (Go name) zeroed: the
+/// kubelet's `checksum.New(&cp)` after setting `Checksum` to 0, without
 /// cloning the whole typed value to zero one number.
-/// `ty` is the pointee type, as for [`hash_ptr`].
 pub fn hash_ptr_zeroed<T: GoType>(v: &T, field: &str, ty: &TypeRef) -> u64 {
     u64::from(spew::fnv32a_pointer_to(&to_go_zeroed(v, field), ty))
 }
@@ -253,7 +242,7 @@ pub fn render_value<T: GoType, S: Sink + ?Sized>(v: &T, sink: &mut S) {
 
 /// Streams go-spew `%#v` of `&v` for a type hashed under its own name.
 pub fn render_own_ptr<T: GoType, S: Sink + ?Sized>(v: &T, sink: &mut S) {
-    render_ptr(v, &T::go_type(), sink);
+    spew::render_pointer_to(&v.to_go(), &T::go_type(), sink);
 }
 
 /// What one spew-hashed CPU or memory manager kind declares (cpu-v1..v3,

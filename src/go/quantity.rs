@@ -9,7 +9,7 @@
 //! the parse quirks reproduced here (spec `kubelet-files-pod-state-and-others.md` §4).
 //!
 //! * [`parse`]: `ParseQuantity` (lexing, fast int64 path, arbitrary-precision path).
-//! * [`format`]: `CanonicalizeBytes` / `MarshalJSON`.
+//! * [`format`](mod@format): `CanonicalizeBytes` / `MarshalJSON`.
 //! * [`nat`]: the small big-integer arithmetic both need.
 //!
 //! The Go types are declared once below; the generic JSON and spew code

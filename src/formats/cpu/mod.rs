@@ -3,7 +3,7 @@
 //! * [`types`]: the Go types, declared once.
 //! * [`pod_entry`]: `state.PodEntry`'s own JSON methods.
 //! * [`checks`]: restore checks and writer normalisation shared by shapes.
-//! * one module per shape: [`file`], [`v1`], [`v2`], [`v3`], [`v4`].
+//! * one module per shape: [`file`](mod@file), [`v1`], [`v2`], [`v3`], [`v4`].
 //!
 //! The typed accessors below ([`CpuAssignments`]) give people the state in
 //! Rust terms (which CPUs a container holds) whatever the shape.
