@@ -86,6 +86,7 @@ fn verdicts_carry_checksums_and_release_notes() {
 
     let opts = VerifyOptions {
         policy: Some("none".into()),
+        ..Default::default()
     };
     let v = kind("cpu-v3")
         .unwrap()

@@ -19,7 +19,13 @@ fn golden(kind: &str, name: &str) -> (Vec<u8>, VerifyOptions) {
         .join(kind);
     let bytes = std::fs::read(dir.join(format!("{name}.json"))).expect("input");
     let policy = std::fs::read_to_string(dir.join(format!("{name}.policy"))).ok();
-    (bytes, VerifyOptions { policy })
+    (
+        bytes,
+        VerifyOptions {
+            policy,
+            ..Default::default()
+        },
+    )
 }
 
 /// `(kind, file, expected verdict, substring the kubelet test expects)`.

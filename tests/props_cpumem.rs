@@ -166,7 +166,7 @@ proptest! {
             }
         }
         let kind = shape(KINDS[k]);
-        let _ = kind.verify(&bytes, &VerifyOptions { policy: Some("static".into()) });
+        let _ = kind.verify(&bytes, &VerifyOptions { policy: Some("static".into()), ..Default::default() });
         let _ = kind.canonical(&bytes);
         let mut sink = Vec::new();
         let _ = kind.explain(&bytes, &mut sink);

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::formats::{self, FormatError, Shape, Verdict, VerifyOptions};
+use crate::formats::{self, FormatError, Shape, VerifyOptions};
 use crate::ops::verify::{self as vops, OpError};
 
 /// Output format.
@@ -49,6 +49,13 @@ enum Command {
         /// Also run the kubelet's policy-name check against this configured policy.
         #[arg(long)]
         policy: Option<String>,
+        /// Give the verdict of this kubelet release's whole read path
+        /// (`1.30`, `v1.30.2`); default: every release, grouped.
+        #[arg(long, value_name = "VERSION", env = "KUBELET_CKPT_KUBELET_VERSION")]
+        for_kubelet: Option<String>,
+        /// Feature gates as the kubelet takes them (`PodLevelResourceManagers=true,...`).
+        #[arg(long, value_name = "GATES")]
+        feature_gates: Option<String>,
         #[arg(short = 'o', long = "output", value_enum, default_value_t)]
         output: Format,
         #[arg(required = true)]
@@ -117,21 +124,45 @@ fn run(cmd: Command) -> Result<i32, CliError> {
         Command::Verify {
             kind,
             policy,
+            for_kubelet,
+            feature_gates,
             output,
             files,
         } => {
             if let Some(k) = &kind {
                 vops::kind_by_name(k)?;
             }
-            let opts = VerifyOptions { policy };
+            let for_kubelet = match for_kubelet.as_deref() {
+                None | Some("") => None,
+                Some(v) => Some(formats::releases::parse_version(v).ok_or_else(|| {
+                    OpError::Usage(format!(
+                        "--for-kubelet {v:?}: want a minor release 1.8 ... 1.37 (1.30, v1.30.2)"
+                    ))
+                })?),
+            };
+            let gates = match feature_gates.as_deref() {
+                None => Default::default(),
+                Some(g) => formats::releases::Gates::parse(g)
+                    .map_err(|e| OpError::Usage(format!("--feature-gates: {e}")))?,
+            };
+            let req = vops::Request {
+                kind,
+                for_kubelet,
+                gates,
+                opts: VerifyOptions {
+                    policy,
+                    ..Default::default()
+                },
+            };
             let mut all_ok = true;
             let mut io_error = false;
             for f in &files {
-                match vops::verify_file(f, kind.as_deref(), &opts) {
+                match vops::verify_file(f, &req) {
                     Ok(r) => {
-                        all_ok &= r.verification.verdict == Verdict::Ok;
+                        all_ok &= r.status.passes();
                         output::verify(&mut out, &r, output)?;
                     }
+                    Err(e @ OpError::Usage(_)) => return Err(e.into()),
                     Err(e) => {
                         io_error = true;
                         eprintln!("kubelet-ckpt: {e}");
@@ -179,18 +210,10 @@ fn run(cmd: Command) -> Result<i32, CliError> {
     }
 }
 
-/// The kind for a single-file command: `--kind`, or detection.
+/// The kind for a single-file command: `--kind`, or identification.
 fn kind_for(file: &Path, kind: Option<&str>) -> Result<(&'static dyn Shape, Vec<u8>), CliError> {
     let bytes = vops::read(file)?;
-    let k = match kind {
-        Some(name) => vops::kind_by_name(name)?,
-        None => {
-            let opts = VerifyOptions::default();
-            formats::detect::detect(Some(file), &bytes, &opts)
-                .ok_or_else(|| OpError::NoKind(file.to_path_buf()))?
-                .kind
-        }
-    };
+    let k = vops::resolve_kind(file, &bytes, kind)?;
     Ok((k, bytes))
 }
 

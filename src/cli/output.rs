@@ -7,9 +7,11 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::Format;
+use crate::formats::identify::Basis;
+use crate::formats::releases::ReleaseVerdict;
 use crate::formats::{registry, ChecksumInfo, FormatError, Shape};
 use crate::go::sink::Sink;
-use crate::ops::verify::{FileReport, KindChoice};
+use crate::ops::verify::{FileReport, KindChoice, Releases, Status};
 
 #[derive(Serialize)]
 struct KindRow {
@@ -71,30 +73,105 @@ struct Tried {
 }
 
 #[derive(Serialize)]
+struct SpanJson {
+    /// First and last minor release (`"1.18"`, `"1.35"`).
+    first: String,
+    last: String,
+    /// `ok`, `corrupt`, `invalid-json`, `rejected`, `ignored`, `unmodelled`.
+    verdict: &'static str,
+    /// The kubelet's text for a failure (empty for `ok`).
+    message: String,
+    /// The reader (kind) whose verdict it is.
+    reader: Option<&'static str>,
+}
+
+#[derive(Serialize)]
 struct VerifyJson<'a> {
     path: String,
-    kind: &'static str,
+    /// The kind, `null` for `unknown`.
+    kind: Option<&'static str>,
+    /// The kubelet file (release table name) the kind belongs to.
+    file: Option<&'static str>,
     /// `given` (--kind) or `detected`.
     kind_source: &'static str,
+    /// Detected kinds: `content` or `name` (or `both`).
+    basis: Option<&'static str>,
     /// Detected kinds: the file is byte for byte what that kind's writer produces.
     exact: Option<bool>,
+    /// `ok`, `corrupt`, `invalid-json`, `rejected`, `ignored`, `unknown`.
     verdict: &'static str,
     message: &'a str,
     offset: Option<usize>,
     stored_checksum: Option<u64>,
     computed_checksum: Option<u64>,
+    /// The release whose verdict this is (`"1.30"`), when one decided.
+    release: Option<String>,
+    /// Every release's verdict, grouped (without `--for-kubelet`).
+    releases: Vec<SpanJson>,
+    /// The releases that write this shape.
+    writers: Vec<String>,
+    notes: &'a [String],
     tried: Vec<Tried>,
+}
+
+fn span_json(first: u8, last: u8, v: &ReleaseVerdict) -> SpanJson {
+    let (verdict, message, reader) = match v {
+        ReleaseVerdict::Ignored => ("ignored", String::new(), None),
+        ReleaseVerdict::Unmodelled => ("unmodelled", String::new(), None),
+        ReleaseVerdict::Judged {
+            reader,
+            verification,
+        } => (
+            verification.verdict.as_str(),
+            if verification.verdict == crate::formats::Verdict::Ok {
+                String::new()
+            } else {
+                verification.message.clone()
+            },
+            Some(*reader),
+        ),
+    };
+    SpanJson {
+        first: format!("1.{first}"),
+        last: format!("1.{last}"),
+        verdict,
+        message,
+        reader,
+    }
+}
+
+fn range(spans: &[u8]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < spans.len() {
+        let mut j = i;
+        while j + 1 < spans.len() && spans[j + 1] == spans[j] + 1 {
+            j += 1;
+        }
+        out.push(if i == j {
+            format!("1.{}", spans[i])
+        } else {
+            format!("1.{}–1.{}", spans[i], spans[j])
+        });
+        i = j + 1;
+    }
+    out.join(", ")
 }
 
 pub fn verify(out: &mut impl Write, r: &FileReport, format: Format) -> Result<(), super::CliError> {
     let v = &r.verification;
     match format {
         Format::Json => {
-            let (source, exact, tried) = match &r.choice {
-                KindChoice::Given => ("given", None, Vec::new()),
-                KindChoice::Detected { exact, tried } => (
+            let (source, basis, exact, tried) = match &r.choice {
+                KindChoice::Given => ("given", None, None, Vec::new()),
+                KindChoice::Detected {
+                    exact,
+                    basis,
+                    tried,
+                } => (
                     "detected",
-                    Some(*exact),
+                    Some(basis_str(*basis)),
+                    r.kind.map(|_| *exact),
                     tried
                         .iter()
                         .map(|(k, v)| Tried {
@@ -104,16 +181,35 @@ pub fn verify(out: &mut impl Write, r: &FileReport, format: Format) -> Result<()
                         .collect(),
                 ),
             };
+            let (spans, writers) = match &r.releases {
+                Releases::All { spans, writers } => (
+                    spans
+                        .iter()
+                        .map(|s| span_json(s.first, s.last, &s.verdict))
+                        .collect(),
+                    writers.iter().map(|m| format!("1.{m}")).collect(),
+                ),
+                Releases::One { minor, verdict } => {
+                    (vec![span_json(*minor, *minor, verdict)], Vec::new())
+                }
+                Releases::NotInTable => (Vec::new(), Vec::new()),
+            };
             let j = VerifyJson {
                 path: r.path.display().to_string(),
                 kind: r.kind,
+                file: r.file,
                 kind_source: source,
+                basis,
                 exact,
-                verdict: v.verdict.as_str(),
+                verdict: r.status.as_str(),
                 message: &v.message,
                 offset: v.offset,
                 stored_checksum: v.stored_checksum,
                 computed_checksum: v.computed_checksum,
+                release: r.decided_by.map(|m| format!("1.{m}")),
+                releases: spans,
+                writers,
+                notes: &r.notes,
                 tried,
             };
             serde_json::to_writer(&mut *out, &j)?;
@@ -122,19 +218,21 @@ pub fn verify(out: &mut impl Write, r: &FileReport, format: Format) -> Result<()
         Format::Text => {
             let how = match &r.choice {
                 KindChoice::Given => String::new(),
-                KindChoice::Detected { exact: true, .. } => {
-                    ", detected, byte-identical to its writer".into()
+                KindChoice::Detected {
+                    exact: true, basis, ..
+                } => {
+                    format!(", by {}, byte-identical to its writer", basis_str(*basis))
                 }
-                KindChoice::Detected { .. } => ", detected".into(),
+                KindChoice::Detected { basis, .. } => format!(", by {}", basis_str(*basis)),
             };
-            write!(
-                out,
-                "{}: {} ({}{})",
-                r.path.display(),
-                v.verdict.as_str(),
-                r.kind,
-                how
-            )?;
+            let release = match r.decided_by {
+                Some(m) => format!("kubelet 1.{m}, "),
+                None => String::new(),
+            };
+            write!(out, "{}: {}", r.path.display(), r.status.as_str())?;
+            if let Some(k) = r.kind {
+                write!(out, " ({release}{k}{how})")?;
+            }
             if !v.message.is_empty() {
                 write!(out, ": {}", v.message)?;
             }
@@ -142,9 +240,39 @@ pub fn verify(out: &mut impl Write, r: &FileReport, format: Format) -> Result<()
                 write!(out, " [at byte {o}]")?;
             }
             writeln!(out)?;
+            if let Releases::All { spans, writers } = &r.releases {
+                let interesting = spans.len() > 1 || r.status != Status::Ok;
+                if interesting {
+                    for s in spans {
+                        let j = span_json(s.first, s.last, &s.verdict);
+                        write!(out, "    {:11} {}", s.label(), j.verdict)?;
+                        if let Some(rd) = j.reader {
+                            write!(out, " ({rd})")?;
+                        }
+                        if !j.message.is_empty() {
+                            write!(out, ": {}", j.message.replace('\n', "\n    "))?;
+                        }
+                        writeln!(out)?;
+                    }
+                }
+                if !writers.is_empty() && r.kind.is_some() {
+                    writeln!(out, "    written by kubelet {}", range(writers))?;
+                }
+            }
+            for n in &r.notes {
+                writeln!(out, "    note: {n}")?;
+            }
         }
     }
     Ok(())
+}
+
+fn basis_str(b: Basis) -> &'static str {
+    match b {
+        Basis::Content => "content",
+        Basis::Name => "name",
+        Basis::Both => "content and name",
+    }
 }
 
 #[derive(Serialize)]
@@ -203,7 +331,7 @@ pub fn describe_error(e: &FormatError) -> String {
         }
         FormatError::Invalid(m) => format!("invalid-json: {m}"),
         FormatError::Corrupt { .. } => format!("corrupt: {e}"),
-        FormatError::Rejected(m) => format!("rejected: {m}"),
+        FormatError::Rejected(_) | FormatError::Panic(_) => format!("rejected: {e}"),
     }
 }
 

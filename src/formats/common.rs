@@ -33,6 +33,32 @@ pub struct VerifyOptions {
     /// The configured policy name (`--cpu-manager-policy` / `--memory-manager-policy`);
     /// `None` skips the kubelet's policy-name check.
     pub policy: Option<String>,
+    /// One release's checksum acceptance (zero, type-name variants) in place
+    /// of the union over releases that a kind applies on its own; set by
+    /// the release chain ([`super::releases`]) for the kinds whose rule
+    /// changed between releases.
+    pub checksum_rule: Option<ChecksumRule>,
+}
+
+/// Which stored checksums one kubelet release accepts for one reader
+/// (`zero_checksum` and `name_variants` of the release table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChecksumRule {
+    /// A stored 0 passes unchecked.
+    pub zero: bool,
+    /// `None`: the kind's own rule decides (after the zero exception).
+    /// Otherwise which go-spew texts the checksum may be computed over.
+    pub names: Option<NameVariants>,
+}
+
+/// The go-spew texts a checksum may be computed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NameVariants {
+    /// Under the historical name (`CPUManagerCheckpoint`, `MemoryManagerCheckpoint`).
+    pub legacy: bool,
+    /// Under the type's own newer name (`CPUManagerCheckpointV2`, `...V3`,
+    /// `MemoryManagerCheckpointV1`).
+    pub named: bool,
 }
 
 /// The result of [`super::Shape::verify`].
@@ -65,7 +91,7 @@ impl Verification {
             FormatError::InvalidJson(u) => (Verdict::InvalidJson, Some(u.offset)),
             FormatError::Invalid(_) => (Verdict::InvalidJson, None),
             FormatError::Corrupt { .. } => (Verdict::Corrupt, None),
-            FormatError::Rejected(_) => (Verdict::Rejected, None),
+            FormatError::Rejected(_) | FormatError::Panic(_) => (Verdict::Rejected, None),
         };
         let (stored, computed) = match &e {
             FormatError::Corrupt {
@@ -113,6 +139,11 @@ pub enum FormatError {
     /// A restore check refused the state; the kubelet's text.
     #[error("{0}")]
     Rejected(String),
+    /// The kubelet crashes on the state (a nil dereference after the read
+    /// succeeded): Go's panic text. Reported as `rejected`, but the release
+    /// chain neither wraps it as a restore error nor tries another reader.
+    #[error("panic: {0}")]
+    Panic(String),
 }
 
 /// The note on an `ok` verdict when the payload holds members this shape

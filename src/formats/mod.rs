@@ -50,10 +50,12 @@ pub mod device;
 pub mod dockershim;
 pub mod dra;
 pub mod gotypes;
+pub mod identify;
 pub mod image_pull;
 pub mod memory;
 pub mod pod_state;
 pub mod readonly;
+pub mod releases;
 pub mod resmgr;
 
 use crate::go::sink::Sink;
@@ -123,6 +125,12 @@ pub trait Shape: Sync {
 
     /// The stored checksum and the one the kubelet would store.
     fn checksum(&self, bytes: &[u8]) -> Result<ChecksumInfo, FormatError>;
+}
+
+impl std::fmt::Debug for dyn Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.info().name)
+    }
 }
 
 /// Every kind, in a stable order (file family, then version).

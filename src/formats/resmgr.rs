@@ -13,7 +13,7 @@ use crate::go::sink::Sink;
 use crate::go::spew;
 use crate::go::strconv::quote;
 
-use super::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
+use super::common::{ChecksumInfo, ChecksumRule, FormatError, Verification, VerifyOptions};
 use super::{KindInfo, Shape};
 
 /// `json.Unmarshal(bytes, &v)` with `v` pre-filled from `init`, as the
@@ -145,6 +145,8 @@ pub fn wrap(prefix: &str, e: FormatError) -> FormatError {
             computed,
         },
         FormatError::Rejected(m) => FormatError::Rejected(format!("{prefix}{m}")),
+        // A crash is not wrapped: Go panics before any error is returned.
+        FormatError::Panic(m) => FormatError::Panic(m),
     }
 }
 
@@ -294,12 +296,60 @@ pub trait SpewKind: Sync + 'static {
         hash_ptr_zeroed(cp, Self::CHECKSUM_FIELD, &Self::hashed_type())
     }
 
+    /// The checksum over the type under its own (newer) Go name
+    /// (`CPUManagerCheckpointV2`, `MemoryManagerCheckpointV1`, ...): the
+    /// release table's `named` variant; [`Self::compute`] is `legacy`.
+    fn compute_named(cp: &Self::Checkpoint) -> u64 {
+        hash_ptr_zeroed(cp, Self::CHECKSUM_FIELD, &Self::Checkpoint::go_type())
+    }
+
+    /// One release's acceptance (see [`ChecksumRule`]), as the Go
+    /// reference's `relVerifyReader` applies it before the kind's checks.
+    fn accept_release(
+        cp: &Self::Checkpoint,
+        stored: u64,
+        computed: u64,
+        rule: ChecksumRule,
+    ) -> Result<&'static str, FormatError> {
+        if stored == 0 && rule.zero {
+            return Ok("stored checksum 0 is accepted without verification");
+        }
+        let Some(names) = rule.names else {
+            return Self::accept(cp, stored, computed);
+        };
+        if names.legacy && stored == computed {
+            return Ok("");
+        }
+        if names.named && stored == Self::compute_named(cp) {
+            return Ok("checksum is under the type's own Go name, which this release accepts");
+        }
+        Err(FormatError::Corrupt {
+            prefix: String::new(),
+            stored,
+            computed,
+        })
+    }
+
     /// Unmarshal, checksum, restore checks.
     fn read(bytes: &[u8], policy: Option<&str>) -> Result<Loaded<Self::Checkpoint>, LoadError> {
+        Self::read_with(bytes, policy, None)
+    }
+
+    /// [`Self::read`] with one release's checksum rule in place of the
+    /// union over releases.
+    fn read_with(
+        bytes: &[u8],
+        policy: Option<&str>,
+        rule: Option<ChecksumRule>,
+    ) -> Result<Loaded<Self::Checkpoint>, LoadError> {
         let cp = decode_ok(bytes, &Self::new_checkpoint())?;
         let (stored, computed) = (Self::stored(&cp), Self::compute(&cp));
         let at = |e| LoadError::at(e, stored, computed);
-        let note = Self::accept(&cp, stored, computed).map_err(at)?;
+        let note = match rule {
+            Some(rule) => Self::accept_release(&cp, stored, computed, rule),
+            None => Self::accept(&cp, stored, computed),
+        }
+        .map_err(at)?;
         Self::check(&cp, policy).map_err(at)?;
         Ok(Loaded {
             checkpoint: cp,
@@ -329,7 +379,11 @@ impl<K: SpewKind> Shape for K {
     }
 
     fn verify(&self, bytes: &[u8], opts: &VerifyOptions) -> Verification {
-        verification(K::read(bytes, opts.policy.as_deref()))
+        verification(K::read_with(
+            bytes,
+            opts.policy.as_deref(),
+            opts.checksum_rule,
+        ))
     }
 
     fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {

@@ -1,29 +1,119 @@
-//! `verify`: the kubelet's verdict on one file, with the kind either given
-//! or detected.
+//! `verify`: the kubelet's verdict on one file — of one release when a
+//! version is given, else of every release that reads the file.
+//!
+//! A verdict belongs to a kubelet *release* (its whole reader chain,
+//! fallbacks and accepted checksum names), never to "some shape that
+//! decodes it". The rules:
+//!
+//! * `--kind K`: the bytes are judged as exactly shape K (its own verdict,
+//!   the union of what its releases accept), unless `--for-kubelet` asks
+//!   for a release, whose whole chain then reads the file.
+//! * Otherwise the kind is identified ([`crate::formats::identify`]); with no
+//!   candidate the file is `unknown` (not a kubelet file).
+//! * `--for-kubelet V`: release V's read path (`ignored` when V does not
+//!   read the file).
+//! * No version: every release's verdict, grouped into spans. The file is
+//!   `ok` when every release that could have written its shape reads it back
+//!   (for a file identified by name only — empty, not JSON — every release
+//!   that reads that file name); else the verdict of the newest such
+//!   release that refuses it. Shapes no release table row writes (read-only
+//!   and development-only shapes) keep their own verdict.
 
 use std::path::{Path, PathBuf};
 
-use crate::formats::{self, detect, Shape, Verdict, Verification, VerifyOptions};
+use crate::formats::identify::{self, Basis, Identification};
+use crate::formats::releases::{self, Gates, ReleaseVerdict, Span};
+use crate::formats::{self, Shape, Verdict, Verification, VerifyOptions};
+
+/// The overall answer for one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The kubelet (every relevant release) loads it.
+    Ok,
+    Corrupt,
+    InvalidJson,
+    Rejected,
+    /// The named release does not read this file at all.
+    Ignored,
+    /// Not a kubelet checkpoint or state file.
+    Unknown,
+}
+
+impl Status {
+    /// The name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Corrupt => "corrupt",
+            Status::InvalidJson => "invalid-json",
+            Status::Rejected => "rejected",
+            Status::Ignored => "ignored",
+            Status::Unknown => "unknown",
+        }
+    }
+
+    fn of(v: Verdict) -> Status {
+        match v {
+            Verdict::Ok => Status::Ok,
+            Verdict::Corrupt => Status::Corrupt,
+            Verdict::InvalidJson => Status::InvalidJson,
+            Verdict::Rejected => Status::Rejected,
+        }
+    }
+
+    /// Exit-status rule: `ok` and `ignored` pass.
+    pub fn passes(self) -> bool {
+        matches!(self, Status::Ok | Status::Ignored)
+    }
+}
 
 /// How the kind of a file was chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KindChoice {
     /// `--kind` named it: judged as exactly that shape, no fallbacks.
     Given,
-    /// Detected; `exact` when that kind's writer reproduces the file byte for byte.
+    /// Identified; `exact` when that kind's writer reproduces the file byte
+    /// for byte; `basis` whether by content or by file name.
     Detected {
         exact: bool,
+        basis: Basis,
         tried: Vec<(&'static str, Verdict)>,
     },
+}
+
+/// What the release table says about the file.
+#[derive(Debug, Clone)]
+pub enum Releases {
+    /// The file is not in the release table (read-only kinds).
+    NotInTable,
+    /// `--for-kubelet`: that release's verdict.
+    One { minor: u8, verdict: ReleaseVerdict },
+    /// Every release, grouped; `writers` are the releases that write the
+    /// identified shape (empty for shapes no release row writes).
+    All { spans: Vec<Span>, writers: Vec<u8> },
 }
 
 /// One file's verdict.
 #[derive(Debug, Clone)]
 pub struct FileReport {
     pub path: PathBuf,
-    pub kind: &'static str,
+    /// The kind, or `None` for `unknown`.
+    pub kind: Option<&'static str>,
+    /// The release table's file name for that kind.
+    pub file: Option<&'static str>,
     pub choice: KindChoice,
+    pub status: Status,
+    /// The verification behind `status` (the deciding release's, or the
+    /// shape's), with the kubelet's text.
     pub verification: Verification,
+    /// The shape's own verdict (union over its releases), when known.
+    pub shape: Option<Verification>,
+    pub releases: Releases,
+    /// Which release decided a failure (`None`: the shape's own verdict).
+    pub decided_by: Option<u8>,
+    /// Notes for people (the name says another file, the policy check was
+    /// not run, ...).
+    pub notes: Vec<String>,
 }
 
 /// Errors that are not verdicts: the file could not be judged at all.
@@ -36,8 +126,10 @@ pub enum OpError {
     },
     #[error("unknown kind {0:?} (see `kubelet-ckpt kinds`)")]
     UnknownKind(String),
-    #[error("{0}: no kind is registered that could read it")]
+    #[error("{0}: not a kubelet checkpoint or state file")]
     NoKind(PathBuf),
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// Reads a file, naming it in the error.
@@ -48,45 +140,291 @@ pub fn read(path: &Path) -> Result<Vec<u8>, OpError> {
     })
 }
 
-/// Looks up `--kind`.
+/// Looks up `--kind`, suggesting the nearest name on a typo.
 pub fn kind_by_name(name: &str) -> Result<&'static dyn Shape, OpError> {
-    formats::kind(name).ok_or_else(|| OpError::UnknownKind(name.to_string()))
-}
-
-/// The kind to use for `bytes`: the given one, or the detected one.
-pub fn resolve(
-    path: &Path,
-    bytes: &[u8],
-    kind: Option<&str>,
-    opts: &VerifyOptions,
-) -> Result<FileReport, OpError> {
-    if let Some(name) = kind {
-        let k = kind_by_name(name)?;
-        return Ok(FileReport {
-            path: path.to_path_buf(),
-            kind: k.info().name,
-            choice: KindChoice::Given,
-            verification: k.verify(bytes, opts),
-        });
-    }
-    let d = detect::detect(Some(path), bytes, opts).ok_or_else(|| OpError::NoKind(path.into()))?;
-    Ok(FileReport {
-        path: path.to_path_buf(),
-        kind: d.kind.info().name,
-        choice: KindChoice::Detected {
-            exact: d.exact,
-            tried: d.tried,
-        },
-        verification: d.verification,
+    formats::kind(name).ok_or_else(|| {
+        let near = formats::registry()
+            .iter()
+            .map(|k| k.info().name)
+            .min_by_key(|k| distance(k, name))
+            .filter(|k| distance(k, name) <= 3);
+        OpError::UnknownKind(match near {
+            Some(n) => format!("{name}\" (did you mean \"{n}\"?"),
+            None => name.to_string(),
+        })
     })
 }
 
+/// Levenshtein distance (for suggestions).
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// What the caller asks.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// `--kind`.
+    pub kind: Option<String>,
+    /// `--for-kubelet` (minor release).
+    pub for_kubelet: Option<u8>,
+    /// `--feature-gates`.
+    pub gates: Gates,
+    /// Restore options (the configured policy).
+    pub opts: VerifyOptions,
+}
+
+/// [`choose`]'s answer: the kind (`None`: unknown), how it was chosen, and
+/// the identification when one was made.
+pub type Chosen = (
+    Option<&'static dyn Shape>,
+    KindChoice,
+    Option<Identification>,
+);
+
+/// The kind for `bytes`: the given one, or the identified one (`None`:
+/// unknown). Returns the identification when one was made.
+pub fn choose(path: &Path, bytes: &[u8], req: &Request) -> Result<Chosen, OpError> {
+    if let Some(name) = &req.kind {
+        return Ok((Some(kind_by_name(name)?), KindChoice::Given, None));
+    }
+    let id = identify::identify(Some(path), bytes, &req.opts);
+    let Some(best) = id.best() else {
+        return Ok((
+            None,
+            KindChoice::Detected {
+                exact: false,
+                basis: Basis::Content,
+                tried: Vec::new(),
+            },
+            Some(id),
+        ));
+    };
+    let choice = KindChoice::Detected {
+        exact: best.exact,
+        basis: best.basis,
+        tried: id
+            .candidates
+            .iter()
+            .map(|c| (c.kind.info().name, c.verification.verdict))
+            .collect(),
+    };
+    Ok((Some(best.kind), choice, Some(id)))
+}
+
+/// The verdict on `bytes` found at `path`.
+pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpError> {
+    let (kind, choice, id) = choose(path, bytes, req)?;
+    let Some(kind) = kind else {
+        return Ok(FileReport {
+            path: path.to_path_buf(),
+            kind: None,
+            file: None,
+            choice,
+            status: Status::Unknown,
+            verification: Verification {
+                verdict: Verdict::InvalidJson,
+                message: unknown_reason(bytes, id.as_ref()),
+                offset: None,
+                stored_checksum: None,
+                computed_checksum: None,
+            },
+            shape: None,
+            releases: Releases::NotInTable,
+            decided_by: None,
+            notes: Vec::new(),
+        });
+    };
+    let name = kind.info().name;
+    let shape_v = match (&id, &choice) {
+        (Some(id), _) => id.best().map(|c| c.verification.clone()),
+        _ => None,
+    }
+    .unwrap_or_else(|| kind.verify(bytes, &req.opts));
+    let table_file = releases::files()
+        .into_iter()
+        .find(|f| *f == kind.info().file);
+    let mut notes = Vec::new();
+    if let Some(f) = releases::file_for_path(path) {
+        if Some(f) != table_file && !matches!(choice, KindChoice::Given) {
+            notes.push(format!(
+                "the content is a {} file ({name}) stored under the name of {f}: a kubelet reading it as {f} would refuse it",
+                kind.info().file
+            ));
+        }
+    }
+    let mut report = FileReport {
+        path: path.to_path_buf(),
+        kind: Some(name),
+        file: table_file,
+        choice: choice.clone(),
+        status: Status::of(shape_v.verdict),
+        verification: shape_v.clone(),
+        shape: Some(shape_v.clone()),
+        releases: Releases::NotInTable,
+        decided_by: None,
+        notes,
+    };
+    let Some(file) = table_file else {
+        return Ok(report);
+    };
+    if let Some(minor) = req.for_kubelet {
+        let row = releases::row(file, minor).ok_or_else(|| {
+            OpError::Usage(format!("the release table has no row for {file} 1.{minor}"))
+        })?;
+        let verdict = releases::verify(row, &req.gates, bytes, &req.opts);
+        match &verdict {
+            ReleaseVerdict::Ignored => {
+                report.status = Status::Ignored;
+                report.verification = Verification::ok(None, None);
+                report.verification.message = format!("kubelet 1.{minor} does not read {file}");
+            }
+            ReleaseVerdict::Unmodelled => {
+                return Err(OpError::Usage(format!(
+                    "kubelet 1.{minor} reads {file} in a format this tool does not model"
+                )));
+            }
+            ReleaseVerdict::Judged { verification, .. } => {
+                report.status = Status::of(verification.verdict);
+                report.verification = verification.clone();
+            }
+        }
+        report.decided_by = Some(minor);
+        report.releases = Releases::One { minor, verdict };
+        return Ok(report);
+    }
+    if matches!(choice, KindChoice::Given) {
+        // Exactly that shape: its own verdict; the spans are information.
+        report.releases = Releases::All {
+            spans: releases::spans(file, &req.gates, bytes, &req.opts),
+            writers: releases::writers_of(name, file),
+        };
+        return Ok(report);
+    }
+    let name_only = matches!(
+        choice,
+        KindChoice::Detected {
+            basis: Basis::Name,
+            ..
+        }
+    );
+    let writers = releases::writers_of(name, file);
+    // The releases whose verdict decides: those that write this shape (with
+    // the gate settings under which they do), or for a file known only by
+    // its name every release that reads the name.
+    let mut deciding: Vec<(u8, Gates)> = Vec::new();
+    for m in releases::MINORS {
+        let Some(r) = releases::row(file, m) else {
+            continue;
+        };
+        for g in releases::gate_settings(r) {
+            let eff = r.gates(&g);
+            let relevant = if name_only {
+                !r.readers(&eff).is_empty() && r.readers(&eff) != ["?"]
+            } else {
+                r.writer(&eff).is_some_and(|(k, _)| k == name)
+            };
+            if relevant {
+                let mut g = g;
+                for (k, v) in &req.gates.0 {
+                    g.0.insert(k.clone(), *v);
+                }
+                deciding.push((m, g));
+                break;
+            }
+        }
+    }
+    let spans = releases::spans(file, &req.gates, bytes, &req.opts);
+    if !deciding.is_empty() {
+        let mut failure: Option<(u8, Verification)> = None;
+        for (m, g) in &deciding {
+            let Some(r) = releases::row(file, *m) else {
+                continue;
+            };
+            if let ReleaseVerdict::Judged { verification, .. } =
+                releases::verify(r, g, bytes, &req.opts)
+            {
+                if verification.verdict != Verdict::Ok {
+                    failure = Some((*m, verification)); // newest wins
+                }
+            }
+        }
+        match failure {
+            Some((m, v)) => {
+                report.status = Status::of(v.verdict);
+                report.verification = v;
+                report.decided_by = Some(m);
+            }
+            None => {
+                report.status = Status::Ok;
+                if report.verification.verdict != Verdict::Ok {
+                    // The shape's union verdict failed but every writer
+                    // release reads it: keep a clean ok.
+                    report.verification = Verification::ok(
+                        report.verification.stored_checksum,
+                        report.verification.computed_checksum,
+                    );
+                }
+            }
+        }
+    }
+    report.releases = Releases::All { spans, writers };
+    Ok(report)
+}
+
+/// Why a file is `unknown`, for people.
+fn unknown_reason(bytes: &[u8], id: Option<&Identification>) -> String {
+    let what = if bytes.iter().all(u8::is_ascii_whitespace) {
+        "empty".to_string()
+    } else if let Some(id) = id.filter(|i| i.is_object) {
+        if id.keys.is_empty() {
+            "a JSON object without a kubelet file's members".to_string()
+        } else {
+            let keys: Vec<String> = id.keys.iter().take(5).map(|k| format!("{k:?}")).collect();
+            format!(
+                "a JSON object whose members ({}) are no kubelet file's",
+                keys.join(", ")
+            )
+        }
+    } else if bytes.starts_with(b"-----BEGIN ") {
+        "PEM data".to_string()
+    } else if std::str::from_utf8(bytes).is_err() || bytes.contains(&0) {
+        "binary data".to_string()
+    } else {
+        "text that is not a JSON object".to_string()
+    };
+    format!("not a kubelet checkpoint or state file ({what}); name a kind with --kind to judge it as one")
+}
+
 /// `verify` of one file.
-pub fn verify_file(
-    path: &Path,
-    kind: Option<&str>,
-    opts: &VerifyOptions,
-) -> Result<FileReport, OpError> {
+pub fn verify_file(path: &Path, req: &Request) -> Result<FileReport, OpError> {
     let bytes = read(path)?;
-    resolve(path, &bytes, kind, opts)
+    judge(path, &bytes, req)
+}
+
+/// The kind to use for single-file commands (`canonical`, `checksum`,
+/// `explain`): the given one, or the identified one; unknown files are an
+/// error.
+pub fn resolve_kind(
+    path: &Path,
+    bytes: &[u8],
+    kind: Option<&str>,
+) -> Result<&'static dyn Shape, OpError> {
+    let req = Request {
+        kind: kind.map(str::to_owned),
+        ..Default::default()
+    };
+    match choose(path, bytes, &req)? {
+        (Some(k), _, _) => Ok(k),
+        (None, _, _) => Err(OpError::NoKind(path.to_path_buf())),
+    }
 }

@@ -265,6 +265,7 @@ pub fn our_verify(
 ) -> Result<VerdictLine, String> {
     let opts = VerifyOptions {
         policy: policy.map(str::to_owned),
+        ..Default::default()
     };
     catch(|| VerdictLine::from_ours(&kind.verify(bytes, &opts)))
 }

@@ -31,6 +31,30 @@ pub fn policy(configured: Option<&str>, file: &str) -> Result<(), FormatError> {
     policy_check("[memorymanager] ", configured, file)
 }
 
+/// The end of the memory manager's restore: `SetMachineState` stores
+/// `NUMANodeMap.Clone()`, which copies every table through its pointer
+/// (state.go), so a `null` table crashes the kubelet once the policy names
+/// matched, whatever the policy. A `null` node or `memoryMap` is copied as
+/// such. Spec §4.2; the Go reference's `nodeMemRestoreClone`.
+pub fn restore_clone(
+    machine: Option<&BTreeMap<isize, Option<Box<NumaNodeState>>>>,
+) -> Result<(), FormatError> {
+    let tables = machine
+        .into_iter()
+        .flat_map(|m| m.values())
+        .flatten()
+        .filter_map(|n| n.memory_map.as_ref())
+        .flat_map(|m| m.values());
+    for t in tables {
+        if t.is_none() {
+            return Err(FormatError::Panic(
+                "runtime error: invalid memory address or nil pointer dereference".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Read access to a memory manager state, whatever its shape.
 pub trait MemoryAssignments {
     fn policy_name(&self) -> &str;

@@ -90,7 +90,8 @@ impl SpewKind for MemoryV1 {
     }
 
     fn check(cp: &CheckpointV1, configured: Option<&str>) -> Result<(), FormatError> {
-        policy(configured, &cp.policy_name)
+        policy(configured, &cp.policy_name)?;
+        super::restore_clone(cp.machine_state.0.as_ref())
     }
 
     /// Cloned state (the writer's `Clone` semantics).

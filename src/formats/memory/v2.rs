@@ -78,7 +78,8 @@ impl SpewKind for MemoryV2 {
     }
 
     fn check(cp: &CheckpointV2, configured: Option<&str>) -> Result<(), FormatError> {
-        policy(configured, &cp.policy_name)
+        policy(configured, &cp.policy_name)?;
+        super::restore_clone(cp.machine_state.0.as_ref())
     }
 
     fn normalised(cp: &CheckpointV2) -> CheckpointV2 {

@@ -100,7 +100,8 @@ impl DataEnvelope for CheckpointV3 {
     }
 
     fn check(d: &CheckpointData, configured: Option<&str>) -> Result<(), FormatError> {
-        policy(configured, &d.policy_name)
+        policy(configured, &d.policy_name)?;
+        super::restore_clone(d.machine_state.0.as_ref())
     }
 
     fn write(d: &CheckpointData) -> Result<Vec<u8>, FormatError> {

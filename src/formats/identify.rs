@@ -1,0 +1,519 @@
+//! Which kubelet file is this, and in which shape? Chosen from the bytes
+//! first and the file name second.
+//!
+//! The kubelet never asks: each release opens one file name with its own
+//! reader chain. Files copied off nodes lose their names (`cpu_manager_state-1.json`),
+//! gain a trailing newline or are pretty-printed, and a tool that trusted
+//! the name alone, or tried every shape and took the first that decodes,
+//! would call `{"foo":1}` a graceful-shutdown record (Go ignores unknown
+//! keys, so a shape with no required member decodes any object).
+//!
+//! The rule, in order:
+//!
+//! 1. **Candidates.** A kind is a candidate by content when the document's
+//!    top-level keys include at least one of the kind's members that is not
+//!    just `checksum` (matched as Go matches keys, case-insensitively), and
+//!    by name when the path carries the kind's file name. With no candidate
+//!    at all the file is `unknown`: not a kubelet checkpoint or state file.
+//! 2. **Fit.** Fewest top-level keys the kind does not know (a checkpoint
+//!    read by a checksum-less shape leaves `checksum` unknown, so a torn
+//!    cpu-v1 file is never "ok as cpu-file"), then most keys matched.
+//! 3. **Verdict.** `ok` and byte-exact (its writer gives the file back),
+//!    then `ok`, then decodes (`corrupt`, `rejected`), then `invalid-json`.
+//! 4. **Tightness.** Fewest members of the kind missing from the file.
+//! 5. **Name**, then **newest**.
+//!
+//! Empty or non-JSON input has no keys: it is judged by its name, or is
+//! `unknown` when the name is not a kubelet file's.
+
+use std::path::Path;
+
+use super::detect::name_matches;
+use super::{registry, Shape, Verdict, Verification, VerifyOptions};
+
+/// Every kind's top-level JSON members (the `json` tags of the Go struct a
+/// file decodes into; for the 1.37 envelopes also the inlined older
+/// layout). Kinds that are not JSON objects (YAML, the file backend's
+/// bootstrap pods) have none and are found by name only. A test checks
+/// every golden file's keys against this list.
+pub const MEMBERS: &[(&str, &[&str])] = &[
+    ("cpu-file", &["policyName", "defaultCpuSet", "entries"]),
+    (
+        "cpu-v1",
+        &["policyName", "defaultCpuSet", "entries", "checksum"],
+    ),
+    (
+        "cpu-v2",
+        &["policyName", "defaultCpuSet", "entries", "checksum"],
+    ),
+    (
+        "cpu-v3",
+        &[
+            "policyName",
+            "defaultCpuSet",
+            "entries",
+            "podEntries",
+            "checksum",
+        ],
+    ),
+    (
+        "cpu-v4",
+        &[
+            "policyName",
+            "defaultCpuSet",
+            "entries",
+            "podEntries",
+            "checksum",
+            "data",
+            "dataChecksum",
+        ],
+    ),
+    (
+        "memory",
+        &["policyName", "machineState", "entries", "checksum"],
+    ),
+    (
+        "memory-v2",
+        &[
+            "policyName",
+            "machineState",
+            "entries",
+            "podEntries",
+            "checksum",
+        ],
+    ),
+    (
+        "memory-v3",
+        &[
+            "policyName",
+            "machineState",
+            "entries",
+            "podEntries",
+            "checksum",
+            "data",
+            "dataChecksum",
+        ],
+    ),
+    ("device-v1", &["Data", "Checksum"]),
+    ("device-v2", &["Data", "Checksum"]),
+    ("dra-v1", &["version", "entries", "checksum"]),
+    ("dra-v2", &["version", "entries", "checksum"]),
+    ("dra-v3", &["version", "entries", "checksum"]),
+    ("dra-v4", &["version", "entries", "checksum"]),
+    ("dra-v5", &["version", "entries", "checksum"]),
+    ("dra-v6", &["Data", "Checksum"]),
+    ("dra-v7", &["Data", "Checksum"]),
+    ("dra-v8", &["Data", "Checksum"]),
+    (
+        "podstatus-v1",
+        &["allocationEntries", "resizeStatusEntries", "checksum"],
+    ),
+    ("podstatus-v2", &["data", "checksum"]),
+    ("podstatus-v3", &["data", "checksum"]),
+    ("allocated-v1", &["data", "checksum"]),
+    ("allocated-v2", &["data", "checksum"]),
+    ("allocated-v3", &["data", "checksum"]),
+    ("allocated-v4", &["data", "checksum"]),
+    ("actuated-v1", &["data", "checksum"]),
+    ("actuated-v2", &["data", "checksum"]),
+    ("actuated-v3", &["data", "checksum"]),
+    ("actuated-v4", &["data", "checksum"]),
+    (
+        "dockershim-v0a",
+        &["version", "name", "namespace", "data", "checksum"],
+    ),
+    (
+        "dockershim-v0",
+        &["version", "name", "namespace", "data", "checksum"],
+    ),
+    (
+        "dockershim-v1",
+        &["version", "name", "namespace", "data", "checksum"],
+    ),
+    (
+        "dockershim-v2",
+        &["version", "name", "namespace", "data", "checksum"],
+    ),
+    (
+        "imagepull-intent-v1alpha1",
+        &["kind", "apiVersion", "image"],
+    ),
+    ("imagepull-intent-v1beta1", &["kind", "apiVersion", "image"]),
+    (
+        "imagepull-pulled-v1alpha1",
+        &[
+            "kind",
+            "apiVersion",
+            "lastUpdatedTime",
+            "imageRef",
+            "credentialMapping",
+        ],
+    ),
+    (
+        "imagepull-pulled-v1beta1",
+        &[
+            "kind",
+            "apiVersion",
+            "lastUpdatedTime",
+            "imageRef",
+            "credentialMapping",
+        ],
+    ),
+    (
+        "imagepull-preloaded-v1beta1",
+        &[
+            "kind",
+            "apiVersion",
+            "lastUpdatedTime",
+            "imageRef",
+            "observedImages",
+        ],
+    ),
+    ("bootstrap-pod", &[]),
+    ("dynamic-config-meta", &[]),
+    (
+        "csi-vol-data",
+        &[
+            "specVolumeID",
+            "volumeHandle",
+            "driverName",
+            "nodeName",
+            "attachmentID",
+            "volumeLifecycleMode",
+        ],
+    ),
+    ("graceful-node-shutdown", &["startTime", "endTime"]),
+];
+
+/// The members of `kind` (empty for an unknown name).
+pub fn members(kind: &str) -> &'static [&'static str] {
+    MEMBERS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&[], |(_, m)| m)
+}
+
+/// Members too generic to make a document a kubelet file on their own.
+const GENERIC: [&str; 1] = ["checksum"];
+
+/// Why a kind is a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// Its members are in the document.
+    Content,
+    /// The path carries its file name (and the content says nothing else).
+    Name,
+    /// Both.
+    Both,
+}
+
+/// One kind that was considered, with the evidence.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub kind: &'static dyn Shape,
+    pub basis: Basis,
+    /// Top-level keys the kind reads.
+    pub matched: usize,
+    /// Top-level keys it does not know (Go ignores them).
+    pub unknown: Vec<String>,
+    /// Its members absent from the document.
+    pub missing: usize,
+    /// Its verdict on the bytes (union over releases).
+    pub verification: Verification,
+    /// Its writer gives the bytes back exactly.
+    pub exact: bool,
+}
+
+/// The outcome: the chosen kind (if any) and every candidate, best first.
+#[derive(Debug, Clone)]
+pub struct Identification {
+    pub chosen: Option<usize>,
+    pub candidates: Vec<Candidate>,
+    /// The document's top-level keys, in file order (as far as it could be
+    /// read: a torn file gives the keys before the tear).
+    pub keys: Vec<String>,
+    /// Whether the document starts as a JSON object.
+    pub is_object: bool,
+}
+
+impl Identification {
+    /// The chosen candidate.
+    pub fn best(&self) -> Option<&Candidate> {
+        self.chosen.map(|i| &self.candidates[i])
+    }
+}
+
+/// Identifies `bytes` found at `path` (see the module docs).
+pub fn identify(path: Option<&Path>, bytes: &[u8], opts: &VerifyOptions) -> Identification {
+    let scan = top_level_keys(bytes);
+    let all = registry();
+    let mut cands: Vec<Candidate> = Vec::new();
+    // The registry lists each family oldest first: newest first is reversed.
+    for k in all.iter().rev().copied() {
+        let name = k.info().name;
+        let mem = members(name);
+        let by_name = path.is_some_and(|p| name_matches(k.info().file, p));
+        let matched_keys: Vec<&String> = scan
+            .keys
+            .iter()
+            .filter(|key| mem.iter().any(|m| fold_eq(m, key)))
+            .collect();
+        let distinctive = matched_keys
+            .iter()
+            .any(|key| !GENERIC.iter().any(|g| fold_eq(g, key)));
+        let by_content = distinctive;
+        if !by_content && !by_name {
+            continue;
+        }
+        let unknown: Vec<String> = scan
+            .keys
+            .iter()
+            .filter(|key| !mem.iter().any(|m| fold_eq(m, key)))
+            .cloned()
+            .collect();
+        let missing = mem
+            .iter()
+            .filter(|m| !scan.keys.iter().any(|key| fold_eq(m, key)))
+            .count();
+        let verification = k.verify(bytes, opts);
+        let exact =
+            verification.verdict == Verdict::Ok && k.canonical(bytes).is_ok_and(|c| c == bytes);
+        cands.push(Candidate {
+            kind: k,
+            basis: match (by_content, by_name) {
+                (true, true) => Basis::Both,
+                (true, false) => Basis::Content,
+                _ => Basis::Name,
+            },
+            matched: matched_keys.len(),
+            unknown,
+            missing,
+            verification,
+            exact,
+        });
+    }
+    // Content candidates outrank name-only ones: a memory manager file
+    // saved as `cpu_manager_state` is a memory manager file.
+    let any_content = cands.iter().any(|c| c.basis != Basis::Name);
+    let mut order: Vec<usize> = (0..cands.len()).collect();
+    order.sort_by_key(|&i| {
+        let c = &cands[i];
+        (
+            any_content && c.basis == Basis::Name,
+            c.unknown.len(),
+            std::cmp::Reverse(c.matched),
+            tier(c),
+            c.missing,
+            c.basis == Basis::Content,
+            i,
+        )
+    });
+    let candidates: Vec<Candidate> = order.into_iter().map(|i| cands[i].clone()).collect();
+    Identification {
+        chosen: (!candidates.is_empty()).then_some(0),
+        candidates,
+        keys: scan.keys,
+        is_object: scan.is_object,
+    }
+}
+
+fn tier(c: &Candidate) -> u8 {
+    match (c.verification.verdict, c.exact) {
+        (Verdict::Ok, true) => 0,
+        (Verdict::Ok, false) => 1,
+        (Verdict::Corrupt | Verdict::Rejected, _) => 2,
+        (Verdict::InvalidJson, _) => 3,
+    }
+}
+
+/// Go's key matching (`bytes.EqualFold` after the exact match), ASCII and
+/// Unicode simple folding; member names are ASCII.
+fn fold_eq(member: &str, key: &str) -> bool {
+    member == key || (member.len() == key.len() && member.eq_ignore_ascii_case(key)) || {
+        let mut a = member.chars().flat_map(char::to_lowercase);
+        let mut b = key.chars().flat_map(fold_char);
+        loop {
+            match (a.next(), b.next()) {
+                (None, None) => break true,
+                (Some(x), Some(y)) if x == y => continue,
+                _ => break false,
+            }
+        }
+    }
+}
+
+/// `K` (Kelvin) folds to `k`, `ſ` (long s) to `s`, as in Go's EqualFold.
+fn fold_char(c: char) -> std::char::ToLowercase {
+    match c {
+        '\u{212A}' => 'k'.to_lowercase(),
+        '\u{017F}' => 's'.to_lowercase(),
+        c => c.to_lowercase(),
+    }
+}
+
+/// The top-level keys of a document, read tolerantly.
+struct KeyScan {
+    keys: Vec<String>,
+    is_object: bool,
+}
+
+/// Reads the keys of the top-level JSON object, stopping quietly at the
+/// first error (a torn file gives the keys before the tear). Skips a UTF-8
+/// BOM and whitespace first (Go refuses both the BOM and NUL padding, but
+/// they do not change what the file is). Linear, no recursion.
+fn top_level_keys(b: &[u8]) -> KeyScan {
+    let mut i = 0;
+    if b.starts_with(b"\xEF\xBB\xBF") {
+        i = 3;
+    }
+    let ws = |b: &[u8], mut i: usize| {
+        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+            i += 1;
+        }
+        i
+    };
+    i = ws(b, i);
+    let mut out = KeyScan {
+        keys: Vec::new(),
+        is_object: b.get(i) == Some(&b'{'),
+    };
+    if !out.is_object {
+        return out;
+    }
+    i += 1;
+    loop {
+        i = ws(b, i);
+        if b.get(i) != Some(&b'"') {
+            return out;
+        }
+        let Some((key, next)) = read_string(b, i) else {
+            return out;
+        };
+        i = ws(b, next);
+        if b.get(i) != Some(&b':') {
+            return out;
+        }
+        out.keys.push(key);
+        i = ws(b, i + 1);
+        let Some(next) = skip_value(b, i) else {
+            return out;
+        };
+        i = ws(b, next);
+        match b.get(i) {
+            Some(b',') => i += 1,
+            _ => return out,
+        }
+    }
+}
+
+/// A JSON string at `b[i] == '"'`: its text (escapes decoded loosely) and
+/// the index after its closing quote.
+fn read_string(b: &[u8], mut i: usize) -> Option<(String, usize)> {
+    i += 1;
+    let mut s = Vec::new();
+    while i < b.len() {
+        match b[i] {
+            b'"' => return Some((String::from_utf8_lossy(&s).into_owned(), i + 1)),
+            b'\\' => {
+                let e = *b.get(i + 1)?;
+                match e {
+                    b'u' => {
+                        let hex = std::str::from_utf8(b.get(i + 2..i + 6)?).ok()?;
+                        let c = u32::from_str_radix(hex, 16).ok()?;
+                        let ch = char::from_u32(c).unwrap_or('\u{FFFD}');
+                        let mut buf = [0; 4];
+                        s.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                        i += 6;
+                        continue;
+                    }
+                    b'n' => s.push(b'\n'),
+                    b't' => s.push(b'\t'),
+                    b'r' => s.push(b'\r'),
+                    b'b' => s.push(8),
+                    b'f' => s.push(12),
+                    other => s.push(other),
+                }
+                i += 2;
+            }
+            c => {
+                s.push(c);
+                i += 1;
+            }
+        }
+    }
+    None
+}
+
+/// The index after the JSON value at `b[i]`, or `None` where it is cut
+/// short. Containers are skipped by depth counting outside strings.
+fn skip_value(b: &[u8], i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        b'"' => read_string(b, i).map(|(_, n)| n),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < b.len() {
+                match b[j] {
+                    b'"' => {
+                        j = read_string(b, j)?.1;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            None
+        }
+        _ => {
+            let mut j = i;
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            {
+                j += 1;
+            }
+            (j > i && j < b.len()).then_some(j)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_tolerant() {
+        let k = top_level_keys(br#"  {"a": {"x":[1,"}"]}, "B":2, "c": "#);
+        assert!(k.is_object);
+        assert_eq!(k.keys, ["a", "B", "c"]);
+        let k = top_level_keys(b"\xEF\xBB\xBF{\"policyName\":\"none\"}");
+        assert_eq!(k.keys, ["policyName"]);
+        assert!(!top_level_keys(b"null").is_object);
+        assert!(!top_level_keys(b"apiVersion: v1\n").is_object);
+    }
+
+    #[test]
+    fn folding() {
+        assert!(fold_eq("checksum", "CheckSum"));
+        assert!(fold_eq("policyName", "POLICYNAME"));
+        assert!(fold_eq("checksum", "chec\u{212A}sum"));
+        assert!(!fold_eq("checksum", "checksums"));
+    }
+
+    #[test]
+    fn members_cover_registry() {
+        for k in registry() {
+            assert!(
+                MEMBERS.iter().any(|(n, _)| *n == k.info().name),
+                "{} has no member list",
+                k.info().name
+            );
+        }
+    }
+}
