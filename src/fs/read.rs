@@ -56,7 +56,7 @@ pub enum ReadError {
     /// grew or lied about its size, the number of bytes read before giving
     /// up (`at_least`).
     #[error(
-        "{}: {}{size} bytes is more than the limit of {limit} bytes (raise it with --max-size)",
+        "{}: {}{size} bytes, more than the limit of {limit} bytes (raise it with --max-size)",
         .path.display(),
         if *.at_least { "at least " } else { "" }
     )]
@@ -124,7 +124,7 @@ impl fmt::Display for FileKind {
             FileKind::Regular => "regular file",
             FileKind::Directory => "directory",
             FileKind::Symlink => "symbolic link",
-            FileKind::Fifo => "FIFO (named pipe)",
+            FileKind::Fifo => "FIFO",
             FileKind::Socket => "socket",
             FileKind::CharDevice => "character device",
             FileKind::BlockDevice => "block device",
@@ -251,6 +251,9 @@ fn open_nonblocking(path: &Path, follow: bool) -> io::Result<File> {
     OpenOptions::new().read(true).custom_flags(flags).open(path)
 }
 
+const SIZE_SYNTAX: &str = "expected a whole number of bytes with an optional unit \
+     B, K/KiB, M/MiB, G/GiB or T/TiB (all 1024-based), e.g. 64MiB, 1G, 10k, 1048576";
+
 /// Parses a size such as `64MiB`, `1G`, `10k` or `1048576` (bytes).
 ///
 /// Units (case-insensitive, optional `B` suffix, optional space before the
@@ -264,9 +267,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let digits_end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(digits_end);
     if num.is_empty() {
-        return Err(format!(
-            "invalid size {s:?}: expected a whole number with an optional unit (e.g. 64MiB, 1G, 10k, 1048576)"
-        ));
+        return Err(format!("invalid size {s:?}: {SIZE_SYNTAX}"));
     }
     let n: u64 = num
         .parse()
@@ -277,11 +278,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "m" | "mi" | "mib" | "mb" => 20,
         "g" | "gi" | "gib" | "gb" => 30,
         "t" | "ti" | "tib" | "tb" => 40,
-        _ => {
-            return Err(format!(
-                "invalid size {s:?}: unknown unit (use B, K/KiB, M/MiB, G/GiB or T/TiB)"
-            ))
-        }
+        _ => return Err(format!("invalid size {s:?}: {SIZE_SYNTAX}")),
     };
     n.checked_mul(1u64 << shift)
         .ok_or_else(|| format!("invalid size {s:?}: too large"))
