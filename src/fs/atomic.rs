@@ -241,6 +241,11 @@ pub fn replace(path: &Path, bytes: &[u8], opts: &WriteOptions) -> Result<WriteRe
 /// On any error before the rename the temp file is removed (the backup, if
 /// made, is kept). A crash can leave a temp file behind; see
 /// [`cleanup_stale_temps`].
+///
+/// Like every rename-based replacement this gives the path a new inode: other
+/// hard links to the old file keep the old contents, and a process holding
+/// the old file open keeps reading it. The kubelet reopens its checkpoints
+/// by path, so that is what it sees.
 pub fn replace_with(
     fs: &dyn Fs,
     path: &Path,

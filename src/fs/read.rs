@@ -11,6 +11,7 @@
 use std::fmt;
 use std::fs::{File, FileType, Metadata, OpenOptions};
 use std::io::{self, Read};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -177,6 +178,7 @@ pub fn read_limited(path: &Path, opts: &ReadOptions) -> Result<Vec<u8>, ReadErro
     })?;
     let meta = file.metadata().map_err(io_err)?;
     check_meta(path, &meta, opts.max_size)?;
+    clear_nonblocking(&file).map_err(io_err)?;
     read_bounded(path, file, opts.max_size, meta.len())
 }
 
@@ -253,6 +255,19 @@ fn open_nonblocking(path: &Path, follow: bool) -> io::Result<File> {
 
 const SIZE_SYNTAX: &str = "expected a whole number of bytes with an optional unit \
      B, K/KiB, M/MiB, G/GiB or T/TiB (all 1024-based), e.g. 64MiB, 1G, 10k, 1048576";
+
+/// Back to blocking reads now that the file is known to be regular: Linux
+/// ignores `O_NONBLOCK` on local regular files, but a network or FUSE file
+/// system may honour it and answer `EAGAIN` mid-read.
+fn clear_nonblocking(file: &File) -> io::Result<()> {
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl on a descriptor we own, for the duration of the call.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
 
 /// Parses a size such as `64MiB`, `1G`, `10k` or `1048576` (bytes).
 ///
