@@ -10,8 +10,13 @@
 //!   kubelet's restore checks.
 //! * [`go`]: Go behaviours with no kubelet knowledge (encoding/json, go-spew,
 //!   FNV/CRC, cpuset, Quantity).
+//! * [`fs`]: the file system with no kubelet knowledge: bounded, type-checked
+//!   reads, crash-safe replacement, the kubelet-lock probe.
+//! * [`excerpt`]: capping long texts for display.
 
 pub mod cli;
+pub mod excerpt;
 pub mod formats;
+pub mod fs;
 pub mod go;
 pub mod ops;

@@ -30,6 +30,11 @@ pub enum Format {
     long_about = None
 )]
 struct Cli {
+    /// Refuse input files larger than SIZE (e.g. 64MiB, 1G, 10k, 1048576;
+    /// K/M/G/T are all 1024-based).
+    #[arg(long, global = true, value_name = "SIZE", default_value = "64MiB",
+          value_parser = crate::fs::parse_size)]
+    max_size: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -93,7 +98,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    match run(cli.command) {
+    match run(cli.command, cli.max_size) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("kubelet-ckpt: {e}");
@@ -113,7 +118,7 @@ enum CliError {
     Json(#[from] serde_json::Error),
 }
 
-fn run(cmd: Command) -> Result<i32, CliError> {
+fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cmd {
@@ -157,7 +162,7 @@ fn run(cmd: Command) -> Result<i32, CliError> {
             let mut all_ok = true;
             let mut io_error = false;
             for f in &files {
-                match vops::verify_file(f, &req) {
+                match vops::verify_file(f, &req, max_size) {
                     Ok(r) => {
                         all_ok &= r.status.passes();
                         output::verify(&mut out, &r, output)?;
@@ -178,7 +183,7 @@ fn run(cmd: Command) -> Result<i32, CliError> {
             })
         }
         Command::Canonical { kind, file } => {
-            let (k, bytes) = kind_for(&file, kind.as_deref())?;
+            let (k, bytes) = kind_for(&file, kind.as_deref(), max_size)?;
             match k.canonical(&bytes) {
                 Ok(c) => {
                     out.write_all(&c)?;
@@ -188,7 +193,7 @@ fn run(cmd: Command) -> Result<i32, CliError> {
             }
         }
         Command::Checksum { kind, output, file } => {
-            let (k, bytes) = kind_for(&file, kind.as_deref())?;
+            let (k, bytes) = kind_for(&file, kind.as_deref(), max_size)?;
             match k.checksum(&bytes) {
                 Ok(c) => {
                     output::checksum(&mut out, &file, k, &c, output)?;
@@ -198,7 +203,7 @@ fn run(cmd: Command) -> Result<i32, CliError> {
             }
         }
         Command::Explain { kind, file } => {
-            let (k, bytes) = kind_for(&file, kind.as_deref())?;
+            let (k, bytes) = kind_for(&file, kind.as_deref(), max_size)?;
             let mut sink = output::WriteSink::new(&mut out);
             let r = k.explain(&bytes, &mut sink);
             sink.finish()?;
@@ -211,8 +216,12 @@ fn run(cmd: Command) -> Result<i32, CliError> {
 }
 
 /// The kind for a single-file command: `--kind`, or identification.
-fn kind_for(file: &Path, kind: Option<&str>) -> Result<(&'static dyn Shape, Vec<u8>), CliError> {
-    let bytes = vops::read(file)?;
+fn kind_for(
+    file: &Path,
+    kind: Option<&str>,
+    max_size: u64,
+) -> Result<(&'static dyn Shape, Vec<u8>), CliError> {
+    let bytes = vops::read(file, max_size)?;
     let k = vops::resolve_kind(file, &bytes, kind)?;
     Ok((k, bytes))
 }

@@ -126,7 +126,8 @@ fn span_json(first: u8, last: u8, v: &ReleaseVerdict) -> SpanJson {
             if verification.verdict == crate::formats::Verdict::Ok {
                 String::new()
             } else {
-                verification.message.clone()
+                crate::excerpt::cap(&verification.message, crate::ops::verify::MESSAGE_CAP)
+                    .into_owned()
             },
             Some(*reader),
         ),
@@ -325,6 +326,11 @@ pub fn checksum(
 
 /// One line describing a format error, with its byte offset when known.
 pub fn describe_error(e: &FormatError) -> String {
+    let s = describe_error_uncapped(e);
+    crate::excerpt::cap(&s, crate::ops::verify::MESSAGE_CAP).into_owned()
+}
+
+fn describe_error_uncapped(e: &FormatError) -> String {
     match e {
         FormatError::InvalidJson(u) => {
             format!("invalid-json: {} [at byte {}]", u.message, u.offset)

@@ -209,7 +209,27 @@ impl Gates {
     }
 }
 
+/// The columns that decide a chain's verdict (all but the release and its
+/// sources): rows with equal keys judge every file alike.
+pub type RowKey = [&'static str; 10];
+
 impl Row {
+    /// See [`RowKey`].
+    pub fn key(&self) -> RowKey {
+        [
+            self.readers,
+            self.fallthrough,
+            self.reported,
+            self.zero,
+            self.names,
+            self.writer,
+            self.gates,
+            self.fatal,
+            self.wrap,
+            self.json_names,
+        ]
+    }
+
     /// The row's gate defaults overridden by `user` (`relGates`).
     pub fn gates(&self, user: &Gates) -> Gates {
         let mut g = BTreeMap::new();
@@ -506,12 +526,23 @@ impl Span {
 }
 
 /// Every release's verdict on `file`, grouped into spans of equal verdict
-/// (same class and same text), oldest first.
+/// (same class and same text), oldest first. Releases whose rows differ
+/// only in the release and its sources run the same chain, so each
+/// distinct row is judged once.
 pub fn spans(file: &str, user_gates: &Gates, bytes: &[u8], opts: &VerifyOptions) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
+    let mut memo: Vec<(RowKey, ReleaseVerdict)> = Vec::new();
     for m in MINORS {
         let Some(r) = row(file, m) else { continue };
-        let v = verify(r, user_gates, bytes, opts);
+        let key = r.key();
+        let v = match memo.iter().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.clone(),
+            None => {
+                let v = verify(r, user_gates, bytes, opts);
+                memo.push((key, v.clone()));
+                v
+            }
+        };
         match out.last_mut() {
             Some(s) if s.last + 1 == m && same(&s.verdict, &v) => s.last = m,
             _ => out.push(Span {

@@ -19,11 +19,13 @@
 //!   release that refuses it. Shapes no release table row writes (read-only
 //!   and development-only shapes) keep their own verdict.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::formats::identify::{self, Basis, Identification};
 use crate::formats::releases::{self, Gates, ReleaseVerdict, Span};
 use crate::formats::{self, Shape, Verdict, Verification, VerifyOptions};
+use crate::fs::{self, ReadError, ReadOptions};
 
 /// The overall answer for one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,11 +121,10 @@ pub struct FileReport {
 /// Errors that are not verdicts: the file could not be judged at all.
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
-    #[error("{path}: cannot read: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// Not read: absent, unreadable, not a regular file or over the size
+    /// limit. The message names the file.
+    #[error(transparent)]
+    Read(#[from] ReadError),
     #[error("unknown kind {0:?} (see `kubelet-ckpt kinds`)")]
     UnknownKind(String),
     #[error("{0}: not a kubelet checkpoint or state file")]
@@ -132,12 +133,25 @@ pub enum OpError {
     Usage(String),
 }
 
-/// Reads a file, naming it in the error.
-pub fn read(path: &Path) -> Result<Vec<u8>, OpError> {
-    std::fs::read(path).map_err(|source| OpError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
+/// Verdict messages longer than this many bytes are shown as head and tail
+/// ([`crate::excerpt::cap`]): the kubelet's error texts can echo a whole
+/// input value or document, and a message is for a person to read.
+pub const MESSAGE_CAP: usize = 400;
+
+/// Reads a file the user named, at most `max_size` bytes; `-` is standard
+/// input. The one place verify / canonical / checksum / explain read input,
+/// so every command gets the same protection: only regular files (a
+/// symlink the user named is followed, but must lead to one), never hanging
+/// on a FIFO or device, never holding more than the limit in memory.
+pub fn read(path: &Path, max_size: u64) -> Result<Vec<u8>, OpError> {
+    if path.as_os_str() == "-" {
+        return Ok(fs::read::read_stdin_limited(max_size)?);
+    }
+    let opts = ReadOptions {
+        follow_symlinks: true,
+        max_size,
+    };
+    Ok(fs::read_limited(path, &opts)?)
 }
 
 /// Looks up `--kind`, suggesting the nearest name on a typo.
@@ -346,13 +360,22 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
     let spans = releases::spans(file, &req.gates, bytes, &req.opts);
     if !deciding.is_empty() {
         let mut failure: Option<(u8, Verification)> = None;
+        // Equal rows under equal gates judge alike: judge each once.
+        let mut memo: Vec<(releases::RowKey, Gates, ReleaseVerdict)> = Vec::new();
         for (m, g) in &deciding {
             let Some(r) = releases::row(file, *m) else {
                 continue;
             };
-            if let ReleaseVerdict::Judged { verification, .. } =
-                releases::verify(r, g, bytes, &req.opts)
-            {
+            let key = r.key();
+            let v = match memo.iter().find(|(k, mg, _)| *k == key && mg == g) {
+                Some((_, _, v)) => v.clone(),
+                None => {
+                    let v = releases::verify(r, g, bytes, &req.opts);
+                    memo.push((key, g.clone(), v.clone()));
+                    v
+                }
+            };
+            if let ReleaseVerdict::Judged { verification, .. } = v {
                 if verification.verdict != Verdict::Ok {
                     failure = Some((*m, verification)); // newest wins
                 }
@@ -405,10 +428,16 @@ fn unknown_reason(bytes: &[u8], id: Option<&Identification>) -> String {
     format!("not a kubelet checkpoint or state file ({what}); name a kind with --kind to judge it as one")
 }
 
-/// `verify` of one file.
-pub fn verify_file(path: &Path, req: &Request) -> Result<FileReport, OpError> {
-    let bytes = read(path)?;
-    judge(path, &bytes, req)
+/// `verify` of one file (`-`: standard input), read with [`read`]; the
+/// verdict's message is capped at [`MESSAGE_CAP`] bytes.
+pub fn verify_file(path: &Path, req: &Request, max_size: u64) -> Result<FileReport, OpError> {
+    let bytes = read(path, max_size)?;
+    let mut report = judge(path, &bytes, req)?;
+    let m = &mut report.verification.message;
+    if let Cow::Owned(c) = crate::excerpt::cap(m, MESSAGE_CAP) {
+        *m = c;
+    }
+    Ok(report)
 }
 
 /// The kind to use for single-file commands (`canonical`, `checksum`,
