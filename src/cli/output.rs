@@ -242,8 +242,44 @@ pub fn verify(out: &mut impl Write, r: &FileReport, format: Format) -> Result<()
             }
             writeln!(out)?;
             if let Releases::All { spans, writers } = &r.releases {
-                let interesting = spans.len() > 1 || r.status != Status::Ok;
-                if interesting {
+                if r.status == Status::Ok {
+                    // One line: who reads it, who refuses it, who writes it.
+                    // Consecutive spans of one class read as one range.
+                    let mut classes: Vec<(u8, u8, crate::formats::Verdict)> = Vec::new();
+                    for s in spans {
+                        let Some(v) = s.verdict.verdict() else {
+                            continue;
+                        };
+                        match classes.last_mut() {
+                            Some(c) if c.2 == v && c.1 + 1 == s.first => c.1 = s.last,
+                            _ => classes.push((s.first, s.last, v)),
+                        }
+                    }
+                    let label = |a: u8, b: u8| {
+                        if a == b {
+                            format!("1.{a}")
+                        } else {
+                            format!("1.{a}–1.{b}")
+                        }
+                    };
+                    let mut ok = Vec::new();
+                    let mut bad = Vec::new();
+                    for (a, b, v) in classes {
+                        if v == crate::formats::Verdict::Ok {
+                            ok.push(label(a, b));
+                        } else {
+                            bad.push(format!("{} ({})", label(a, b), v.as_str()));
+                        }
+                    }
+                    let mut line = format!("    read by kubelet {}", ok.join(", "));
+                    if !writers.is_empty() {
+                        line += &format!("; written by {}", range(writers));
+                    }
+                    if !bad.is_empty() {
+                        line += &format!("; refused by {}", bad.join(", "));
+                    }
+                    writeln!(out, "{line}")?;
+                } else {
                     for s in spans {
                         let j = span_json(s.first, s.last, &s.verdict);
                         write!(out, "    {:11} {}", s.label(), j.verdict)?;
@@ -251,13 +287,13 @@ pub fn verify(out: &mut impl Write, r: &FileReport, format: Format) -> Result<()
                             write!(out, " ({rd})")?;
                         }
                         if !j.message.is_empty() {
-                            write!(out, ": {}", j.message.replace('\n', "\n    "))?;
+                            write!(out, ": {}", j.message.replace('\n', "\n                "))?;
                         }
                         writeln!(out)?;
                     }
-                }
-                if !writers.is_empty() && r.kind.is_some() {
-                    writeln!(out, "    written by kubelet {}", range(writers))?;
+                    if !writers.is_empty() && r.kind.is_some() {
+                        writeln!(out, "    written by kubelet {}", range(writers))?;
+                    }
                 }
             }
             for n in &r.notes {

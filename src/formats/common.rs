@@ -160,6 +160,10 @@ pub fn ignored_note(data: &[u8], payload: &crate::go::model::TypeRef) -> String 
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        "the data holds {list}, which this shape does not read: the kubelet ignores it and loads that part as empty state (written by another shape of this file?)"
+        "the data holds {list}{IGNORED_MARK}: the kubelet ignores it and loads that part as empty state (written by another shape of this file?)"
     )
 }
+
+/// The words that mark an [`ignored_note`] (identification ranks a shape
+/// that ignores part of the payload below one that reads all of it).
+pub const IGNORED_MARK: &str = ", which this shape does not read";

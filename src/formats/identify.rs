@@ -95,7 +95,7 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("device-v1", &["Data", "Checksum"]),
-    ("device-v2", &["Data", "Checksum"]),
+    ("device-v2", &["Data", "Checksum", "BootID"]),
     ("dra-v1", &["version", "entries", "checksum"]),
     ("dra-v2", &["version", "entries", "checksum"]),
     ("dra-v3", &["version", "entries", "checksum"]),
@@ -193,8 +193,14 @@ pub fn members(kind: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, m)| m)
 }
 
-/// Members too generic to make a document a kubelet file on their own.
-const GENERIC: [&str; 1] = ["checksum"];
+/// Members too generic to make a document a kubelet file on their own
+/// (`apiVersion`/`kind` are every Kubernetes object's).
+const GENERIC: [&str; 3] = ["checksum", "apiVersion", "kind"];
+
+/// Whether `key` names a member of `kind` as Go's decoder matches keys.
+pub fn is_member(kind: &str, key: &str) -> bool {
+    members(kind).iter().any(|m| fold_eq(m, key))
+}
 
 /// Why a kind is a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -223,6 +229,12 @@ pub struct Candidate {
     pub verification: Verification,
     /// Its writer gives the bytes back exactly.
     pub exact: bool,
+    /// Its writer gives the same JSON value back (the bytes may differ in
+    /// whitespace: a trailing newline, pretty printing).
+    pub same_value: bool,
+    /// The payload holds members this shape ignores (the kubelet would load
+    /// that part as empty state).
+    pub ignores_payload: bool,
 }
 
 /// The outcome: the chosen kind (if any) and every candidate, best first.
@@ -235,6 +247,10 @@ pub struct Identification {
     pub keys: Vec<String>,
     /// Whether the document starts as a JSON object.
     pub is_object: bool,
+    /// Other kinds the content fits exactly as well as the chosen one (the
+    /// same layout under another file name: `allocated_pods_state` and
+    /// `actuated_pods_state`); only the file name tells them apart.
+    pub ties: Vec<&'static str>,
 }
 
 impl Identification {
@@ -277,8 +293,13 @@ pub fn identify(path: Option<&Path>, bytes: &[u8], opts: &VerifyOptions) -> Iden
             .filter(|m| !scan.keys.iter().any(|key| fold_eq(m, key)))
             .count();
         let verification = k.verify(bytes, opts);
-        let exact =
-            verification.verdict == Verdict::Ok && k.canonical(bytes).is_ok_and(|c| c == bytes);
+        let canonical = (verification.verdict == Verdict::Ok)
+            .then(|| k.canonical(bytes).ok())
+            .flatten();
+        let exact = canonical.as_deref() == Some(bytes);
+        let same_value = exact || canonical.is_some_and(|c| same_json(&c, bytes));
+        let ignores_payload = verification.verdict == Verdict::Ok
+            && verification.message.contains(super::common::IGNORED_MARK);
         cands.push(Candidate {
             kind: k,
             basis: match (by_content, by_name) {
@@ -291,35 +312,59 @@ pub fn identify(path: Option<&Path>, bytes: &[u8], opts: &VerifyOptions) -> Iden
             missing,
             verification,
             exact,
+            same_value,
+            ignores_payload,
         });
     }
     // Content candidates outrank name-only ones: a memory manager file
     // saved as `cpu_manager_state` is a memory manager file.
     let any_content = cands.iter().any(|c| c.basis != Basis::Name);
     let mut order: Vec<usize> = (0..cands.len()).collect();
-    order.sort_by_key(|&i| {
-        let c = &cands[i];
+    let fit = |c: &Candidate| {
         (
             any_content && c.basis == Basis::Name,
-            c.unknown.len(),
+            c.unknown.len() + usize::from(c.ignores_payload),
             std::cmp::Reverse(c.matched),
             tier(c),
             c.missing,
-            c.basis == Basis::Content,
-            i,
         )
+    };
+    order.sort_by_key(|&i| {
+        let c = &cands[i];
+        (fit(c), c.basis == Basis::Content, i)
     });
     let candidates: Vec<Candidate> = order.into_iter().map(|i| cands[i].clone()).collect();
+    let ties = match candidates.first() {
+        Some(best) => candidates[1..]
+            .iter()
+            .filter(|c| fit(c) == fit(best) && c.kind.info().file != best.kind.info().file)
+            .map(|c| c.kind.info().name)
+            .collect(),
+        None => Vec::new(),
+    };
     Identification {
         chosen: (!candidates.is_empty()).then_some(0),
         candidates,
         keys: scan.keys,
         is_object: scan.is_object,
+        ties,
+    }
+}
+
+/// Whether two documents hold the same JSON value (whitespace and key
+/// order aside); numbers compare as serde_json reads them.
+fn same_json(a: &[u8], b: &[u8]) -> bool {
+    match (
+        serde_json::from_slice::<serde_json::Value>(a),
+        serde_json::from_slice::<serde_json::Value>(b),
+    ) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
     }
 }
 
 fn tier(c: &Candidate) -> u8 {
-    match (c.verification.verdict, c.exact) {
+    match (c.verification.verdict, c.same_value) {
         (Verdict::Ok, true) => 0,
         (Verdict::Ok, false) => 1,
         (Verdict::Corrupt | Verdict::Rejected, _) => 2,

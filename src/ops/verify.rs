@@ -268,6 +268,14 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
         .into_iter()
         .find(|f| *f == kind.info().file);
     let mut notes = Vec::new();
+    if let Some(id) = &id {
+        if !id.ties.is_empty() && id.best().is_some_and(|b| b.basis == Basis::Content) {
+            notes.push(format!(
+                "the content fits {} as well (the same layout under another file name); the file name decides, and this one does not say",
+                id.ties.join(", ")
+            ));
+        }
+    }
     if let Some(f) = releases::file_for_path(path) {
         if Some(f) != table_file && !matches!(choice, KindChoice::Given) {
             notes.push(format!(
