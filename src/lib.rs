@@ -15,3 +15,4 @@ pub mod cli;
 pub mod formats;
 pub mod go;
 pub mod ops;
+pub mod salvage;
