@@ -133,9 +133,9 @@ pub struct Recovery {
     /// without BOM, cut after the last complete member, with the open
     /// containers closed. Equal to the input when nothing was wrong.
     pub text: Vec<u8>,
-    /// Every change, in input order (an insertion after a removal that
-    /// starts at the same offset); replacing each `range` of the input by
-    /// its `inserted` gives `text`.
+    /// Every change, sorted by `range.start`, ranges not overlapping (an
+    /// insertion comes before a removal that starts at the same offset):
+    /// replacing each `range` of the input by its `inserted` gives `text`.
     pub edits: Vec<Edit>,
     /// What was lost, by JSON path.
     pub dropped: Vec<Dropped>,
@@ -210,8 +210,9 @@ pub enum DroppedKind {
 /// [`recover`] refused: the diagnosis that explains why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Unrecoverable {
-    /// The damage that cannot be repaired at text level.
-    pub diagnosis: Diagnosis,
+    /// The damage that cannot be repaired at text level (boxed: keeps the
+    /// `Result` small).
+    pub diagnosis: Box<Diagnosis>,
 }
 
 impl fmt::Display for Unrecoverable {
@@ -590,7 +591,11 @@ pub fn diagnose(input: &[u8]) -> Vec<Diagnosis> {
 pub fn recover(input: &[u8]) -> Result<Recovery, Unrecoverable> {
     let b = input;
     let lay = Layout::of(b);
-    let err = |diagnosis| Err(Unrecoverable { diagnosis });
+    let err = |d| {
+        Err(Unrecoverable {
+            diagnosis: Box::new(d),
+        })
+    };
     let Some(first) = lay.first else {
         return if lay.end < b.len() {
             err(nul_diag(b, &lay))
@@ -652,6 +657,21 @@ pub fn recover(input: &[u8]) -> Result<Recovery, Unrecoverable> {
             };
             let dangling = b[inner.commit..lay.end].iter().any(|&c| !is_ws(c));
             cut = if dangling { inner.commit } else { lay.end };
+            closers = stack
+                .iter()
+                .rev()
+                .map(|f| if f.obj { '}' } else { ']' })
+                .collect();
+            edits.push(Edit {
+                kind: EditKind::CloseContainers,
+                range: cut..cut,
+                removed: String::new(),
+                inserted: closers.clone(),
+                reason: format!(
+                    "close the {} container(s) still open where the text ended",
+                    stack.len()
+                ),
+            });
             if dangling {
                 let path = point_path(b, &stack, pending, lay.end);
                 let member = |kind, what: &str| Dropped {
@@ -705,21 +725,6 @@ pub fn recover(input: &[u8]) -> Result<Recovery, Unrecoverable> {
                 });
                 dropped.extend(lost);
             }
-            closers = stack
-                .iter()
-                .rev()
-                .map(|f| if f.obj { '}' } else { ']' })
-                .collect();
-            edits.push(Edit {
-                kind: EditKind::CloseContainers,
-                range: cut..cut,
-                removed: String::new(),
-                inserted: closers.clone(),
-                reason: format!(
-                    "close the {} container(s) still open where the text ended",
-                    stack.len()
-                ),
-            });
             if lay.end < b.len() {
                 edits.push(Edit {
                     kind: EditKind::NulBytes,

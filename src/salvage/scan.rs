@@ -63,9 +63,9 @@ pub(crate) enum Pending {
 /// How the scan ended.
 #[derive(Debug)]
 pub(crate) enum Outcome {
-    /// A complete top-level value `[start, end)`; `trailing` is the offset of
-    /// the first non-whitespace byte after it, if any (before the scan's end).
-    Complete { end: usize, trailing: Option<usize> },
+    /// A complete top-level value; `trailing` is the offset of the first
+    /// non-whitespace byte after it, if any (before the scan's end).
+    Complete { trailing: Option<usize> },
     /// The text ended inside the top-level value.
     Truncated { stack: Vec<Frame>, pending: Pending },
     /// A byte that the grammar does not allow here.
@@ -77,6 +77,9 @@ enum Tok {
     Done(usize),
     /// The text ended inside the token.
     Cut,
+    /// A number that reached the end of the text in an accepting state:
+    /// complete at the top level, possibly cut short inside a container.
+    CutOrDone(usize),
     /// Bad byte at this offset; what was expected there.
     Bad(usize, &'static str),
 }
@@ -105,17 +108,13 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
     let mut stack: Vec<Frame> = Vec::new();
     let mut st = St::Value;
     let mut i = start;
-    let mut top_end = start;
     loop {
         while i < end && is_ws(b[i]) {
             i += 1;
         }
         if i == end {
             if st == St::Done {
-                return Outcome::Complete {
-                    end: top_end,
-                    trailing: None,
-                };
+                return Outcome::Complete { trailing: None };
             }
             let pending = match st {
                 St::Value => match stack.last() {
@@ -131,12 +130,7 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
         }
         let c = b[i];
         match st {
-            St::Done => {
-                return Outcome::Complete {
-                    end: top_end,
-                    trailing: Some(i),
-                }
-            }
+            St::Done => return Outcome::Complete { trailing: Some(i) },
             St::Colon => {
                 if c != b':' {
                     return Outcome::Error {
@@ -157,12 +151,12 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
                     b'}' if top.obj => {
                         stack.pop();
                         i += 1;
-                        st = finish(&mut stack, i, &mut top_end);
+                        st = finish(&mut stack, i);
                     }
                     b']' if !top.obj => {
                         stack.pop();
                         i += 1;
-                        st = finish(&mut stack, i, &mut top_end);
+                        st = finish(&mut stack, i);
                     }
                     _ => {
                         return Outcome::Error {
@@ -180,7 +174,7 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
                 if c == b'}' && st == St::ObjFirst {
                     stack.pop();
                     i += 1;
-                    st = finish(&mut stack, i, &mut top_end);
+                    st = finish(&mut stack, i);
                     continue;
                 }
                 if c != b'"' {
@@ -201,7 +195,7 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
                         st = St::Colon;
                         i = e;
                     }
-                    Tok::Cut => {
+                    Tok::Cut | Tok::CutOrDone(_) => {
                         top.key = Some(i + 1..end);
                         return Outcome::Truncated {
                             stack,
@@ -215,7 +209,7 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
                 if c == b']' && st == St::ArrFirst {
                     stack.pop();
                     i += 1;
-                    st = finish(&mut stack, i, &mut top_end);
+                    st = finish(&mut stack, i);
                     continue;
                 }
                 if let Some(top) = stack.last_mut() {
@@ -260,9 +254,13 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
                 match tok {
                     Tok::Done(e) => {
                         i = e;
-                        st = finish(&mut stack, i, &mut top_end);
+                        st = finish(&mut stack, i);
                     }
-                    Tok::Cut => {
+                    Tok::CutOrDone(e) if stack.is_empty() => {
+                        i = e;
+                        st = finish(&mut stack, i);
+                    }
+                    Tok::Cut | Tok::CutOrDone(_) => {
                         return Outcome::Truncated {
                             stack,
                             pending: Pending::Value(kind),
@@ -277,7 +275,7 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
 
 /// A value ended at `e`: commit it into the enclosing container, or end the
 /// top-level value.
-fn finish(stack: &mut [Frame], e: usize, top_end: &mut usize) -> St {
+fn finish(stack: &mut [Frame], e: usize) -> St {
     match stack.last_mut() {
         Some(top) => {
             top.commit = e;
@@ -285,10 +283,7 @@ fn finish(stack: &mut [Frame], e: usize, top_end: &mut usize) -> St {
             top.key = None;
             St::After
         }
-        None => {
-            *top_end = e;
-            St::Done
-        }
+        None => St::Done,
     }
 }
 
@@ -350,8 +345,8 @@ fn literal(b: &[u8], i: usize, word: &'static [u8]) -> Tok {
 }
 
 /// A number starting at `i`: `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`.
-/// Reaching the end of the text is always [`Tok::Cut`], even in an accepting
-/// state: "12" may be the start of "123".
+/// Reaching the end of the text in an accepting state is
+/// [`Tok::CutOrDone`]: "12" may be the start of "123".
 fn number(b: &[u8], i: usize) -> Tok {
     let n = b.len();
     let mut j = i;
@@ -370,7 +365,7 @@ fn number(b: &[u8], i: usize) -> Tok {
         Some(_) => return Tok::Bad(j, "a digit after '-'"),
     }
     if j == n {
-        return Tok::Cut;
+        return Tok::CutOrDone(j);
     }
     if b[j] == b'.' {
         j += 1;
@@ -380,7 +375,7 @@ fn number(b: &[u8], i: usize) -> Tok {
             Some(_) => return Tok::Bad(j, "a digit after the decimal point"),
         }
         if j == n {
-            return Tok::Cut;
+            return Tok::CutOrDone(j);
         }
     }
     if b[j] == b'e' || b[j] == b'E' {
@@ -394,7 +389,7 @@ fn number(b: &[u8], i: usize) -> Tok {
             Some(_) => return Tok::Bad(j, "a digit in the exponent"),
         }
         if j == n {
-            return Tok::Cut;
+            return Tok::CutOrDone(j);
         }
     }
     Tok::Done(j)
