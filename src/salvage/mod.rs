@@ -13,12 +13,25 @@
 //! document out of every member that was completely written, and lists each
 //! byte it removed or added and each member it lost.
 //!
+//! ```
+//! use kubelet_ckpt::salvage::{diagnose, recover, Code};
+//!
+//! let torn = br#"{"entries":{"a":{"c1":"0-1","c2":"2"#;
+//! let d = diagnose(torn);
+//! assert_eq!(d[0].code, Code::Truncated);
+//! assert_eq!(d[0].path.as_deref(), Some("$.entries.a.c2"));
+//!
+//! let r = recover(torn).unwrap();
+//! assert_eq!(r.text, br#"{"entries":{"a":{"c1":"0-1"}}}"#);
+//! assert_eq!(r.dropped[0].path, "$.entries.a.c2");
+//! ```
+//!
 //! This module knows JSON text only: no kubelet types, no checksums, and no
 //! Go behaviour to reproduce (Go does no salvage, so no Go reference can
 //! test it; the tests compare with the undamaged originals and serde_json).
 //! It lives beside, not inside, [`crate::go`] for that reason.
 //!
-//! Both functions use one hand-written scanner ([`scan`]): linear time, an
+//! Both functions use one hand-written scanner (`scan.rs`): linear time, an
 //! explicit stack instead of recursion (any nesting depth), frames that hold
 //! offsets rather than copies, and people-facing texts of bounded length.
 
@@ -428,6 +441,17 @@ fn point_path(b: &[u8], stack: &[Frame], pending: Pending, end: usize) -> String
     })
 }
 
+/// The path at a syntax error: the open containers' current members, the
+/// innermost one's only when it has a key (objects) or is an array.
+fn error_path(b: &[u8], stack: &[Frame]) -> String {
+    let n = stack.len();
+    let steps = match stack.last() {
+        Some(inner) if !inner.obj || inner.key.is_some() => n,
+        _ => n.saturating_sub(1),
+    };
+    render_path(steps, |i| frame_seg(b, &stack[i]))
+}
+
 fn kind_name(f: &Frame) -> &'static str {
     if f.obj {
         "object"
@@ -467,43 +491,40 @@ fn truncated_diag(b: &[u8], lay: &Layout, stack: &[Frame], pending: Pending) -> 
     } else {
         "the text ends"
     };
-    let mut d = if stack.is_empty() {
-        diag(b, Code::Truncated, end, 0, format!("{ended} inside {what}"))
-    } else {
-        let path = point_path(b, stack, pending, end);
-        let inner: Vec<String> = stack
-            .iter()
-            .rev()
-            .take(4)
-            .map(|f| format!("{} at {}", if f.obj { '{' } else { '[' }, f.open))
-            .collect();
-        let mut d = diag(
-            b,
-            Code::Truncated,
-            end,
-            0,
-            format!(
-                "{ended} inside {what} at {path}; {} container(s) still open (innermost: {})",
-                stack.len(),
-                inner.join(", ")
-            ),
-        );
-        d.path = Some(path);
-        d.open = stack
-            .iter()
-            .take(MAX_LISTED)
-            .enumerate()
-            .map(|(i, f)| OpenContainer {
-                bracket: if f.obj { '{' } else { '[' },
-                offset: f.open,
-                path: container_path(b, stack, i),
-            })
-            .collect();
-        d
-    };
     if stack.is_empty() {
+        let mut d = diag(b, Code::Truncated, end, 0, format!("{ended} inside {what}"));
         d.path = Some("$".to_string());
+        return d;
     }
+    let path = point_path(b, stack, pending, end);
+    let inner: Vec<String> = stack
+        .iter()
+        .rev()
+        .take(4)
+        .map(|f| format!("{} at {}", if f.obj { '{' } else { '[' }, f.open))
+        .collect();
+    let mut d = diag(
+        b,
+        Code::Truncated,
+        end,
+        0,
+        format!(
+            "{ended} inside {what} at {path}; {} container(s) still open (innermost: {})",
+            stack.len(),
+            inner.join(", ")
+        ),
+    );
+    d.path = Some(path);
+    d.open = stack
+        .iter()
+        .take(MAX_LISTED)
+        .enumerate()
+        .map(|(i, f)| OpenContainer {
+            bracket: if f.obj { '{' } else { '[' },
+            offset: f.open,
+            path: container_path(b, stack, i),
+        })
+        .collect();
     d
 }
 
@@ -557,9 +578,13 @@ pub fn diagnose(input: &[u8]) -> Vec<Diagnosis> {
         Outcome::Truncated { stack, pending } => {
             out.push(truncated_diag(b, &lay, &stack, pending));
         }
-        Outcome::Error { at, expected } => {
+        Outcome::Error {
+            at,
+            expected,
+            stack,
+        } => {
             if bad_utf8_at != Some(at) {
-                out.push(syntax_diag(b, at, expected, None));
+                out.push(syntax_diag(b, at, expected, Some(error_path(b, &stack))));
             }
         }
     }
@@ -625,11 +650,15 @@ pub fn recover(input: &[u8]) -> Result<Recovery, Unrecoverable> {
     let cut;
     let mut closers = String::new();
     match scan(b, first, lay.end) {
-        Outcome::Error { at, expected } => {
+        Outcome::Error {
+            at,
+            expected,
+            stack,
+        } => {
             if let Some(d) = utf8_diag(b, &lay).filter(|d| d.offset <= at) {
                 return err(d);
             }
-            return err(syntax_diag(b, at, expected, None));
+            return err(syntax_diag(b, at, expected, Some(error_path(b, &stack))));
         }
         Outcome::Complete { trailing, .. } => {
             cut = trailing.unwrap_or(lay.end);

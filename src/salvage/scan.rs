@@ -68,8 +68,13 @@ pub(crate) enum Outcome {
     Complete { trailing: Option<usize> },
     /// The text ended inside the top-level value.
     Truncated { stack: Vec<Frame>, pending: Pending },
-    /// A byte that the grammar does not allow here.
-    Error { at: usize, expected: &'static str },
+    /// A byte that the grammar does not allow here, and the containers open
+    /// around it.
+    Error {
+        at: usize,
+        expected: &'static str,
+        stack: Vec<Frame>,
+    },
 }
 
 enum Tok {
@@ -136,6 +141,7 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
                     return Outcome::Error {
                         at: i,
                         expected: "':' after an object key",
+                        stack,
                     };
                 }
                 st = St::Value;
@@ -159,14 +165,16 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
                         st = finish(&mut stack, i);
                     }
                     _ => {
+                        let expected = if top.obj {
+                            "',' or '}' after an object member"
+                        } else {
+                            "',' or ']' after an array element"
+                        };
                         return Outcome::Error {
                             at: i,
-                            expected: if top.obj {
-                                "',' or '}' after an object member"
-                            } else {
-                                "',' or ']' after an array element"
-                            },
-                        }
+                            expected,
+                            stack,
+                        };
                     }
                 }
             }
@@ -185,6 +193,7 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
                         } else {
                             "a key string after ','"
                         },
+                        stack,
                     };
                 }
                 let top = stack.last_mut().expect("keys only inside objects");
@@ -202,7 +211,13 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
                             pending: Pending::PartialKey,
                         };
                     }
-                    Tok::Bad(at, expected) => return Outcome::Error { at, expected },
+                    Tok::Bad(at, expected) => {
+                        return Outcome::Error {
+                            at,
+                            expected,
+                            stack,
+                        }
+                    }
                 }
             }
             St::Value | St::ArrFirst => {
@@ -248,6 +263,7 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
                             } else {
                                 "a value"
                             },
+                            stack,
                         }
                     }
                 };
@@ -266,7 +282,13 @@ pub(crate) fn scan(b: &[u8], start: usize, end: usize) -> Outcome {
                             pending: Pending::Value(kind),
                         }
                     }
-                    Tok::Bad(at, expected) => return Outcome::Error { at, expected },
+                    Tok::Bad(at, expected) => {
+                        return Outcome::Error {
+                            at,
+                            expected,
+                            stack,
+                        }
+                    }
                 }
             }
         }

@@ -233,6 +233,13 @@ fn salvage_diagnoses() {
     assert_eq!((d[0].code, d[0].offset), (Code::Syntax, 18));
     assert_eq!((d[0].line, d[0].column), (3, 7));
     assert!(d[0].message.contains("':'"), "{}", d[0].message);
+    assert_eq!(d[0].path.as_deref(), Some("$.b"));
+    let d = diagnose(br#"{"entries":{"pod-1":{"c":1x}}}"#);
+    assert_eq!((d[0].code, d[0].offset), (Code::Syntax, 26));
+    assert_eq!(d[0].path.as_deref(), Some(r#"$.entries["pod-1"]"#));
+    let d = diagnose(b"[1,2,{]");
+    assert_eq!((d[0].code, d[0].offset), (Code::Syntax, 6));
+    assert_eq!(d[0].path.as_deref(), Some("$[2]"));
 
     let d = diagnose(b"{\"a\xffb\":1}");
     assert_eq!(d.len(), 1);
