@@ -20,3 +20,4 @@ pub mod formats;
 pub mod fs;
 pub mod go;
 pub mod ops;
+pub mod salvage;
