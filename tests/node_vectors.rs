@@ -22,7 +22,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use kubelet_ckpt::formats::node::{verify_with_node, Node, Release};
+use kubelet_ckpt::formats::node::{verify_with_node, KubeletConfig, Node, Release};
 use kubelet_ckpt::formats::Verification;
 use serde_json::{json, Value};
 use support::{in_ci, oracle, VerdictLine};
@@ -346,4 +346,68 @@ fn oracle_differential() {
         bad.len(),
         bad.join("\n")
     );
+}
+
+/// `shared/spec/vectors/layout/dropin-merge.json`: the cases that are a
+/// `--config` file plus a `--config-dir` (no other flags) must merge to the
+/// expected values (or fail where the kubelet fails). Values the kubelet
+/// normalises after merging (durations printed as `8m0s`) are not
+/// modelled and not compared.
+#[test]
+fn dropin_merge_vectors() {
+    let Some(shared) = shared() else { return };
+    let text = std::fs::read_to_string(shared.join("spec/vectors/layout/dropin-merge.json"))
+        .expect("dropin-merge.json");
+    let cases: Vec<Value> = serde_json::from_str(&text).expect("JSON");
+    let mut checked = 0;
+    for case in &cases {
+        let name = case["name"].as_str().unwrap();
+        let argv: Vec<&str> = case["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let (Some(config), Some(dir), 2) = (
+            argv.iter().find_map(|a| a.strip_prefix("--config=")),
+            argv.iter().find_map(|a| a.strip_prefix("--config-dir=")),
+            argv.len(),
+        ) else {
+            continue;
+        };
+        let root =
+            std::env::temp_dir().join(format!("kubelet-ckpt-dropin-{}-{name}", std::process::id()));
+        for (path, body) in case["files"].as_object().unwrap() {
+            let p = root.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, body.as_str().unwrap()).unwrap();
+        }
+        let read = |p: &str| std::fs::read_to_string(root.join(p.trim_start_matches('/'))).unwrap();
+        let merged = KubeletConfig::from_yaml(&read(config)).and_then(|mut c| {
+            c.merge_dropins(&root.join(dir.trim_start_matches('/')))
+                .map(|()| c)
+        });
+        let _ = std::fs::remove_dir_all(&root);
+        checked += 1;
+        if case["expect_error"] == json!(true) {
+            assert!(merged.is_err(), "{name}: merged although the kubelet fails");
+            continue;
+        }
+        let merged = merged.unwrap_or_else(|e| panic!("{name}: {e}"));
+        for (key, want) in case["expect"].as_object().unwrap() {
+            if key.ends_with("TTL") {
+                continue; // metav1.Duration normalisation
+            }
+            let got = key.split('.').fold(merged.document(), |v, k| &v[k]);
+            assert_eq!(got, want, "{name}: {key}");
+        }
+        if case["expect"].get("cpuManagerPolicy").is_some() {
+            assert_eq!(
+                json!(merged.cpu_policy()),
+                case["expect"]["cpuManagerPolicy"],
+                "{name}: typed field"
+            );
+        }
+    }
+    assert!(checked >= 5, "only {checked} drop-in cases checked");
 }

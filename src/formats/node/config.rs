@@ -203,6 +203,13 @@ impl KubeletConfig {
         Ok(())
     }
 
+    /// The whole configuration document these fields were read from (JSON
+    /// form, drop-ins merged; `Null` for a config built in code), including
+    /// the fields the start checks do not read.
+    pub fn document(&self) -> &serde_json::Value {
+        &self.doc
+    }
+
     /// The CPU manager policy name configured (default `none`).
     pub fn cpu_policy(&self) -> &str {
         if self.cpu_manager_policy.is_empty() {

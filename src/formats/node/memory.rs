@@ -27,11 +27,15 @@ pub enum MemoryPolicy {
     Static(StaticMemoryPolicy),
 }
 
+/// A NUMA node as the default machine state reads it: id, MemTotal
+/// (bytes), and per huge page size (resource name) the pool's bytes.
+type NodeMemory = (i64, u64, Vec<(String, u64)>);
+
 /// What `NewPolicyStatic` computed (oracle `nodeMemPolicy`).
 #[derive(Debug, Clone)]
 pub struct StaticMemoryPolicy {
     /// NUMA id -> (memory, huge page sizes) of the node, from MachineInfo.
-    topology: Vec<(i64, u64, Vec<(String, u64)>)>,
+    topology: Vec<NodeMemory>,
     /// `systemReservedMemory`: NUMA id -> resource -> bytes.
     pub reserved: BTreeMap<i64, BTreeMap<String, u64>>,
     /// `PodLevelResourceManagers` (1.36+): pod-level blocks are accounted.
@@ -148,7 +152,7 @@ fn validate_reserved_memory(
         if let Some(v) = totals.get(name) {
             reserved.add(v);
         }
-        if alloc.cmp(&reserved) != std::cmp::Ordering::Equal {
+        if alloc.cmp_value(&reserved) != std::cmp::Ordering::Equal {
             return Err(NodeError::Kubelet(format!(
                 "the total amount \"{}\" of type \"{name}\" is not equal to the value \"{}\" determined by Node Allocatable feature",
                 reserved.string(),

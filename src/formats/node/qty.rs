@@ -97,7 +97,7 @@ impl Qty {
     }
 
     /// `Cmp`: the exact order of the two values.
-    pub fn cmp(&self, y: &Qty) -> Ordering {
+    pub fn cmp_value(&self, y: &Qty) -> Ordering {
         let (a, b) = (self.exact(), y.exact());
         let exp = a.exp.min(b.exp);
         let sa = signed_at(a, exp);
@@ -308,7 +308,7 @@ mod tests {
     #[test]
     fn dec_form_compares_by_value_and_is_not_int64() {
         let a = Qty::parse("1.5Gi").unwrap();
-        assert_eq!(a.cmp(&sum(&["1436Mi", "100Mi"])), Ordering::Equal);
+        assert_eq!(a.cmp_value(&sum(&["1436Mi", "100Mi"])), Ordering::Equal);
         assert_eq!(a.as_int64(), None);
         assert_eq!(Qty::parse("1000m").unwrap().as_int64(), None);
         assert_eq!(Qty::parse("1Gi").unwrap().as_int64(), Some(1 << 30));
