@@ -223,7 +223,9 @@ pub struct MemoryStateView {
 
 /// The end of the restore, under every policy: `SetMachineState` clones
 /// every table through its pointer, so a `null` table crashes the kubelet
-/// once the policy names matched (a `null` node is copied as such).
+/// once the policy names matched (a `null` node is copied as such). The
+/// memory kinds' own restore reports it too (`formats::memory::restore_clone`);
+/// this is for views filled by hand, and [`memory_start`] runs it first.
 pub fn memory_restore_clone(st: &MemoryStateView) -> Result<(), NodeError> {
     let null_table = st
         .machine

@@ -328,6 +328,7 @@ pub fn verify_with_node(
         };
         let opts = VerifyOptions {
             policy: Some(kc.cpu_policy_name(rel).to_owned()),
+            ..Default::default()
         };
         let v = shape.verify(bytes, &opts);
         if v.verdict != Verdict::Ok || (kind == "cpu-file" && bytes.is_empty()) {
@@ -355,6 +356,7 @@ pub fn verify_with_node(
         };
         let opts = VerifyOptions {
             policy: Some(kc.memory_policy().to_owned()),
+            ..Default::default()
         };
         let v = shape.verify(bytes, &opts);
         if v.verdict != Verdict::Ok {
@@ -371,7 +373,7 @@ pub fn verify_with_node(
             }
             None => return Ok(v),
         };
-        match memory_restore_clone(&st).and_then(|()| memory_start(&policy, &st)) {
+        match memory_start(&policy, &st) {
             Ok(()) => Ok(v),
             Err(e) => reject(e, v.stored_checksum, v.computed_checksum),
         }
