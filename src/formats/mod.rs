@@ -53,6 +53,7 @@ pub mod gotypes;
 pub mod identify;
 pub mod image_pull;
 pub mod memory;
+pub mod node;
 pub mod pod_state;
 pub mod readonly;
 pub mod releases;
