@@ -13,5 +13,6 @@
 
 pub mod cli;
 pub mod formats;
+pub mod fs;
 pub mod go;
 pub mod ops;
