@@ -671,3 +671,460 @@ fn per_file_limit_and_single_read() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Kubelet layout: the spec's vectors (`tests/data/layout/` is a copy of
+// `../shared/spec/vectors/layout/`, checked equal below when present).
+
+use kubelet_ckpt::ops::scan::layout::{
+    classify, classify_kind, dropin_walk, effective_config, get_path, ArgvSource, Layout, MemFiles,
+    PathKind, RootMode, CLASSES,
+};
+use serde_json::Value;
+
+fn layout_data(name: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/layout")
+        .join(name);
+    fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// `../shared/spec` when present; with CI=true it must be.
+fn shared_spec() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec");
+    if p.is_dir() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but {} is missing",
+        p.display()
+    );
+    eprintln!("skipping: {} is absent", p.display());
+    None
+}
+
+/// TSV rows as maps of header → cell.
+fn tsv(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    lines
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            header
+                .iter()
+                .zip(l.split('\t').chain(std::iter::repeat("")))
+                .map(|(h, c)| (h.to_string(), c.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn layout_vector_copies_equal_the_spec() {
+    let Some(spec) = shared_spec() else { return };
+    let theirs = spec.join("vectors/layout");
+    let mut names: Vec<String> = fs::read_dir(&theirs)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut ours: Vec<String> =
+        fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/layout"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+    ours.sort();
+    assert_eq!(ours, names);
+    for n in names {
+        assert_eq!(
+            layout_data(&n),
+            fs::read_to_string(theirs.join(&n)).unwrap(),
+            "tests/data/layout/{n} differs from the spec's copy"
+        );
+    }
+}
+
+/// Every class ID in the spec's §2 tables (column `class`) and §2.5's list
+/// is in our table; `pod.*`/`legacy.*` are families, `…-dropin-ignored`
+/// abbreviates `kubelet.config-dropin-ignored`.
+#[test]
+fn class_table_covers_the_spec() {
+    let Some(spec) = shared_spec() else { return };
+    let md = fs::read_to_string(spec.join("kubelet-node-layout.md")).unwrap();
+    let mut ids = Vec::new();
+    let mut col: Option<usize> = None;
+    for line in md.lines() {
+        if !line.starts_with('|') {
+            col = None;
+            continue;
+        }
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        match col {
+            None => col = cells.iter().position(|c| *c == "class"),
+            Some(i) => {
+                for id in cells.get(i).unwrap_or(&"").split('`').skip(1).step_by(2) {
+                    ids.push(id.to_owned());
+                }
+            }
+        }
+    }
+    let logs = md
+        .split("### 2.5")
+        .nth(1)
+        .unwrap()
+        .split("* Pod directory")
+        .next()
+        .unwrap();
+    ids.extend(
+        logs.split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| s.starts_with("log."))
+            .map(String::from),
+    );
+    assert!(ids.len() > 60, "{ids:?}");
+    for id in ids {
+        let id = id.replace("…-dropin-ignored", "kubelet.config-dropin-ignored");
+        if id.ends_with(".*") {
+            let fam = id.trim_end_matches('*');
+            assert!(CLASSES.iter().any(|c| c.id.starts_with(fam)), "{id}");
+            continue;
+        }
+        assert!(
+            CLASSES.iter().any(|c| c.id == id),
+            "class {id} of the spec is not in CLASSES"
+        );
+    }
+}
+
+#[test]
+fn paths_tsv_classes_and_fields() {
+    let layout = Layout::kubeadm_defaults();
+    for row in tsv(&layout_data("paths.tsv")) {
+        let path = &row["path"];
+        let class = classify(path, &layout);
+        assert_eq!(class.id(), row["class"], "{path}");
+        // Owner: the first word of the spec's column ("DRA driver" is a
+        // plugin in our vocabulary).
+        let owner = row["owner"].split_whitespace().next().unwrap();
+        let owner = if owner == "DRA" { "plugin" } else { owner };
+        assert_eq!(class.owner, owner, "{path}");
+        // Fields: every `key=value` the spec lists that a path alone can
+        // give. Not from the path: `target` (the symlink's stored target)
+        // and `host_network` (the first line of etc-hosts).
+        for pair in row["parsed fields"].split("; ") {
+            let Some((k, v)) = pair.split_once('=') else {
+                continue;
+            };
+            if k.contains(' ') || k == "target" || k == "host_network" {
+                continue;
+            }
+            let v = v.split(" (").next().unwrap();
+            let got = class
+                .field(k)
+                .unwrap_or_else(|| panic!("{path}: no field {k}"));
+            match v.split_once('…') {
+                // Abbreviated in the spec: compare both ends.
+                Some((head, tail)) => assert!(
+                    got.starts_with(head) && got.ends_with(tail) && got.len() > v.len(),
+                    "{path}: {k}={got} vs {v}"
+                ),
+                None => assert_eq!(got, v, "{path}: {k}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn static_pod_dir_tsv() {
+    let layout = Layout::kubeadm_defaults();
+    assert_eq!(
+        layout.static_pod_path.as_deref(),
+        Some("/etc/kubernetes/manifests")
+    );
+    for row in tsv(&layout_data("static-pod-dir.tsv")) {
+        let entry = row["entry (relative to staticPodPath)"]
+            .split(" (")
+            .next()
+            .unwrap();
+        let entry = entry.split(" -> ").next().unwrap();
+        let kind = match row["type"].as_str() {
+            "file" => PathKind::File,
+            "dir" => PathKind::Dir,
+            "symlink" => PathKind::Symlink,
+            t => panic!("{t}"),
+        };
+        let class = classify_kind(&format!("etc/kubernetes/manifests/{entry}"), kind, &layout);
+        let want = if row["read by the kubelet"].starts_with("yes") {
+            "staticpod.manifest"
+        } else {
+            "staticpod.ignored"
+        };
+        assert_eq!(class.id(), want, "{entry}");
+    }
+}
+
+#[test]
+fn dropin_order_tsv() {
+    let rows = tsv(&layout_data("dropin-order.tsv"));
+    let mut cases: Vec<&str> = rows.iter().map(|r| r["case"].as_str()).collect();
+    cases.dedup();
+    for case in cases {
+        let mut files = MemFiles::new();
+        let dir = "etc/kubernetes/kubelet.conf.d";
+        files.add_dir(dir);
+        let mut want: Vec<(usize, String)> = Vec::new();
+        let mut want_skipped = Vec::new();
+        for r in rows.iter().filter(|r| r["case"] == case) {
+            let entry = &r["entry (relative to --config-dir)"];
+            match r["type"].as_str() {
+                "dir" => files.add_dir(&format!("{dir}/{entry}")),
+                _ => files.add_file(&format!("{dir}/{entry}"), "x"),
+            }
+            match r["loaded"].as_str() {
+                "yes" => want.push((r["position"].parse().unwrap(), entry.clone())),
+                "no" => want_skipped.push(entry.clone()),
+                _ => {}
+            }
+        }
+        want.sort();
+        let want: Vec<String> = want.into_iter().map(|(_, e)| e).collect();
+        let (loaded, mut skipped) = dropin_walk(&files, dir);
+        assert_eq!(loaded, want, "{case}");
+        skipped.sort();
+        want_skipped.sort();
+        assert_eq!(skipped, want_skipped, "{case}");
+    }
+}
+
+fn mem_files(files: &Value) -> MemFiles {
+    let mut m = MemFiles::new();
+    for (path, text) in files.as_object().unwrap() {
+        m.add_file(path, text.as_str().unwrap());
+    }
+    m
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn unit_argv_json() {
+    let cases: Value = serde_json::from_str(&layout_data("unit-argv.json")).unwrap();
+    for case in cases.as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let layout = Layout::discover(&mem_files(&case["files"]));
+        assert_eq!(layout.mode, RootMode::Full, "{name}");
+        assert!(
+            matches!(layout.argv_source, ArgvSource::Systemd(_)),
+            "{name}"
+        );
+        assert_eq!(layout.argv, strings(&case["expect_argv"]), "{name}");
+        // Layout-level findings (release-dependent ones, such as removed
+        // flags, belong to the scan's release checks).
+        if let Some(findings) = case.get("expect_findings") {
+            for f in strings(findings) {
+                let code = f.split(' ').next().unwrap();
+                let note = layout
+                    .notes
+                    .iter()
+                    .find(|n| n.code == code)
+                    .unwrap_or_else(|| panic!("{name}: no {code} in {:?}", layout.notes));
+                for p in &note.paths {
+                    assert!(f.contains(p.as_str()), "{name}: {p} not in {f}");
+                }
+            }
+        }
+    }
+    // The first case is kubeadm on a pkgs.k8s.io deb: where things are.
+    let layout = Layout::discover(&mem_files(&cases[0]["files"]));
+    assert_eq!(
+        layout.config.as_deref(),
+        Some("/var/lib/kubelet/config.yaml")
+    );
+    assert_eq!(
+        layout.kubeconfig.as_deref(),
+        Some("/etc/kubernetes/kubelet.conf")
+    );
+    assert_eq!(
+        layout.runtime_endpoint,
+        "unix:///var/run/containerd/containerd.sock"
+    );
+    assert_eq!(layout.root_dir, "/var/lib/kubelet");
+    assert_eq!(layout.cert_dir, "/var/lib/kubelet/pki");
+}
+
+#[test]
+fn dropin_merge_json() {
+    let cases: Value = serde_json::from_str(&layout_data("dropin-merge.json")).unwrap();
+    for case in cases.as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let got = effective_config(&mem_files(&case["files"]), &strings(&case["argv"]));
+        if case.get("expect_error").is_some() {
+            assert!(got.is_err(), "{name}: {got:?}");
+            continue;
+        }
+        let got = got.unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        for (path, want) in case["expect"].as_object().unwrap() {
+            assert_eq!(get_path(&got.config, path), Some(want), "{name}: {path}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Kubelet layout: discovery cases derived by hand from spec §1.4 and §5.
+
+#[test]
+fn root_only_snapshot_is_recognised() {
+    let mut files = MemFiles::new();
+    files.add_file("cpu_manager_state", "{}");
+    files.add_file("pki/kubelet.crt", "");
+    files.add_file("device-plugins/kubelet_internal_checkpoint", "{}");
+    files.add_file(
+        "config.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nstaticPodPath: manifests\n",
+    );
+    let layout = Layout::discover(&files);
+    assert_eq!(layout.mode, RootMode::KubeletRoot);
+    assert!(layout.notes.iter().any(|n| n.code == "config.argv-assumed"));
+    assert_eq!(
+        layout.config.as_deref(),
+        Some("/var/lib/kubelet/config.yaml")
+    );
+    // Relative staticPodPath: against the config file's directory (§1.2).
+    assert_eq!(
+        layout.static_pod_path.as_deref(),
+        Some("/var/lib/kubelet/manifests")
+    );
+    for (path, class) in [
+        ("cpu_manager_state", "state.cpu-manager"),
+        ("pki/kubelet.crt", "pki.serving-selfsigned-cert"),
+        (
+            "device-plugins/kubelet_internal_checkpoint",
+            "state.device-checkpoint",
+        ),
+        ("config.yaml", "kubelet.config"),
+        ("manifests/etcd.yaml", "staticpod.manifest"),
+        ("", "dir.root"),
+        ("something-else", "unknown"),
+    ] {
+        assert_eq!(classify(path, &layout).id(), class, "{path}");
+    }
+    assert!(classify("something-else", &layout).in_kubelet_area);
+}
+
+#[test]
+fn one_top_directory_is_descended() {
+    let mut files = MemFiles::new();
+    files.add_file("node1/var/lib/kubelet/cpu_manager_state", "{}");
+    files.add_file("node1/etc/hostname", "node1");
+    let layout = Layout::discover(&files);
+    assert_eq!(layout.mode, RootMode::Full);
+    assert_eq!(layout.prefix, "node1/");
+    assert!(layout.notes.iter().any(|n| n.code == "layout.descended"));
+    assert_eq!(
+        classify("node1/var/lib/kubelet/cpu_manager_state", &layout).id(),
+        "state.cpu-manager"
+    );
+    let other = classify("node1/etc/hostname", &layout);
+    assert_eq!(other.id(), "unknown");
+    assert!(!other.in_kubelet_area);
+}
+
+#[test]
+fn root_dir_flag_moves_the_root_but_not_the_device_plugins_or_cert_dir() {
+    let mut files = MemFiles::new();
+    files.add_file(
+        "usr/lib/systemd/system/kubelet.service",
+        "[Service]\nExecStart=/usr/bin/kubelet --root-dir=/data/kubelet --lock-file=/var/run/kubelet.lock\n",
+    );
+    let layout = Layout::discover(&files);
+    assert_eq!(layout.root_dir, "/data/kubelet");
+    // §1.4: --cert-dir's default is a literal; device-plugins is fixed.
+    assert_eq!(layout.cert_dir, "/var/lib/kubelet/pki");
+    for (path, class) in [
+        ("data/kubelet/cpu_manager_state", "state.cpu-manager"),
+        ("var/lib/kubelet/cpu_manager_state", "unknown"),
+        (
+            "var/lib/kubelet/device-plugins/kubelet.sock",
+            "socket.device-registration",
+        ),
+        (
+            "var/lib/kubelet/pki/kubelet.key",
+            "pki.serving-selfsigned-key",
+        ),
+        ("var/run/kubelet.lock", "lockfile"),
+        ("usr/lib/systemd/system/kubelet.service", "systemd.unit"),
+        ("usr/bin/kubelet", "binary.kubelet"),
+    ] {
+        assert_eq!(classify(path, &layout).id(), class, "{path}");
+    }
+}
+
+#[test]
+fn snapshot_and_layout_together() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    build_tree(&root);
+    let p = write_file(tmp.path(), "node.tar.zst", &zstd_of(&tar_of(&root)));
+    // Index the archive in one pass: small files' contents, every path.
+    let mut snap = Snapshot::open(&p, Limits::default()).unwrap();
+    let mut files = MemFiles::new();
+    let mut paths = Vec::new();
+    for item in snap.entries() {
+        let mut e = item.unwrap();
+        match e.kind() {
+            EntryKind::Dir => files.add_dir(e.path()),
+            EntryKind::File => {
+                let data = e.read_limited(1 << 20).unwrap();
+                files.add_file(e.path(), data);
+            }
+            _ => {}
+        }
+        let kind = match e.kind() {
+            EntryKind::Dir => PathKind::Dir,
+            EntryKind::File => PathKind::File,
+            EntryKind::Symlink { .. } => PathKind::Symlink,
+            _ => PathKind::Special,
+        };
+        paths.push((e.path().to_owned(), kind));
+    }
+    let layout = Layout::discover(&files);
+    assert_eq!(layout.mode, RootMode::Full);
+    let mut got: Vec<(String, &str)> = paths
+        .iter()
+        .map(|(p, k)| (p.clone(), classify_kind(p, *k, &layout).id()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("etc".into(), "unknown"),
+            ("etc/kubernetes".into(), "unknown"),
+            ("etc/kubernetes/manifests".into(), "unknown"),
+            ("etc/kubernetes/manifests/.kubelet-keep".into(), "unknown"),
+            ("var".into(), "unknown"),
+            ("var/lib".into(), "unknown"),
+            ("var/lib/kubelet".into(), "dir.root"),
+            (
+                "var/lib/kubelet/cpu_manager_state".into(),
+                "state.cpu-manager"
+            ),
+            ("var/lib/kubelet/pki".into(), "dir.cert"),
+            (
+                "var/lib/kubelet/pki/kubelet-client-2024-05-01-10-20-30.pem".into(),
+                "pki.client-pair"
+            ),
+            (
+                "var/lib/kubelet/pki/kubelet-client-current.pem".into(),
+                "pki.client-current"
+            ),
+        ]
+    );
+}
