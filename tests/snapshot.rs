@@ -1128,3 +1128,47 @@ fn snapshot_and_layout_together() {
         ]
     );
 }
+
+/// systemd.unit(5): a unit in /etc linked to /dev/null is masked; a
+/// symlinked unit or drop-in is read through the link.
+#[test]
+fn masked_and_symlinked_units() {
+    let mut files = MemFiles::new();
+    files.add_symlink("etc/systemd/system/kubelet.service", "/dev/null");
+    files.add_file(
+        "usr/lib/systemd/system/kubelet.service",
+        "[Service]\nExecStart=/usr/bin/kubelet --v=9\n",
+    );
+    let layout = Layout::discover(&files);
+    assert!(
+        layout.notes.iter().any(|n| n.code == "config.unit-masked"),
+        "{:?}",
+        layout.notes
+    );
+    assert_eq!(layout.argv_source, ArgvSource::Assumed);
+
+    let mut files = MemFiles::new();
+    files.add_symlink(
+        "etc/systemd/system/kubelet.service",
+        "/opt/k8s/kubelet.service",
+    );
+    files.add_file(
+        "opt/k8s/kubelet.service",
+        "[Service]\nExecStart=/opt/k8s/kubelet $ARGS\n",
+    );
+    files.add_symlink(
+        "etc/systemd/system/kubelet.service.d/10-args.conf",
+        "../../../../opt/k8s/args.conf",
+    );
+    files.add_file(
+        "opt/k8s/args.conf",
+        "[Service]\nEnvironment=\"ARGS=--root-dir=/srv/kubelet --v=1\"\n",
+    );
+    let layout = Layout::discover(&files);
+    assert_eq!(
+        layout.argv,
+        vec!["/opt/k8s/kubelet", "--root-dir=/srv/kubelet", "--v=1"]
+    );
+    assert_eq!(layout.root_dir, "/srv/kubelet");
+    assert_eq!(classify("opt/k8s/kubelet", &layout).id(), "binary.kubelet");
+}

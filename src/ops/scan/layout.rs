@@ -39,6 +39,12 @@ pub trait SnapshotFiles {
     /// A directory's entries as (name, is a directory), sorted by name
     /// bytes; `None` when absent or not a directory. `""` is the root.
     fn list(&self, dir: &str) -> Option<Vec<(String, bool)>>;
+    /// A symlink's stored target, `None` when not a symlink. Systemd
+    /// follows symlinked units and drop-ins, and a unit linked to
+    /// `/dev/null` is masked; sources without links keep the default.
+    fn link(&self, _path: &str) -> Option<String> {
+        None
+    }
 }
 
 /// An in-memory [`SnapshotFiles`]: file contents by path, directories
@@ -47,6 +53,7 @@ pub trait SnapshotFiles {
 pub struct MemFiles {
     files: BTreeMap<String, Vec<u8>>,
     dirs: BTreeSet<String>,
+    links: BTreeMap<String, String>,
 }
 
 impl MemFiles {
@@ -60,6 +67,13 @@ impl MemFiles {
         let path = path.trim_matches('/');
         self.add_parents(path);
         self.files.insert(path.to_owned(), bytes.into());
+    }
+
+    /// Adds a symlink with its stored target (listed as a non-directory).
+    pub fn add_symlink(&mut self, path: &str, target: &str) {
+        let path = path.trim_matches('/');
+        self.add_parents(path);
+        self.links.insert(path.to_owned(), target.to_owned());
     }
 
     /// Adds a directory (possibly empty).
@@ -99,13 +113,22 @@ impl SnapshotFiles for MemFiles {
                 .filter(|rest| !rest.is_empty() && !rest.contains('/'))
                 .map(str::to_owned)
         };
-        for f in self.files.keys().filter_map(children) {
+        for f in self
+            .files
+            .keys()
+            .chain(self.links.keys())
+            .filter_map(children)
+        {
             out.insert(f, false);
         }
         for d in self.dirs.iter().filter_map(children) {
             out.insert(d, true);
         }
         Some(out.into_iter().collect())
+    }
+
+    fn link(&self, path: &str) -> Option<String> {
+        self.links.get(path.trim_matches('/')).cloned()
     }
 }
 
@@ -377,6 +400,9 @@ impl Rebased<'_> {
 impl SnapshotFiles for Rebased<'_> {
     fn read(&self, path: &str) -> Option<Vec<u8>> {
         self.inner.read(&self.map(path)?)
+    }
+    fn link(&self, path: &str) -> Option<String> {
+        self.inner.link(&self.map(path)?)
     }
     fn list(&self, dir: &str) -> Option<Vec<(String, bool)>> {
         self.inner.list(self.map(dir)?.trim_end_matches('/'))

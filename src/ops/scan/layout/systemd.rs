@@ -43,7 +43,15 @@ pub fn unit_argv(
     let unit = UNIT_DIRS
         .iter()
         .map(|d| at(&format!("{d}/kubelet.service")))
-        .find(|p| files.read(p).is_some())?;
+        .find(|p| files.read(p).is_some() || files.link(p).is_some())?;
+    if files.link(&unit).as_deref() == Some("/dev/null") {
+        notes.push(Note::new(
+            "config.unit-masked",
+            format!("{unit} links to /dev/null: the kubelet unit is masked"),
+            vec![unit.clone()],
+        ));
+        return None;
+    }
     // Drop-ins: by file name; the first directory in precedence order wins.
     let mut by_name: BTreeMap<String, String> = BTreeMap::new();
     for d in UNIT_DIRS {
@@ -70,7 +78,7 @@ pub fn unit_argv(
     let mut env_files: Vec<(String, bool)> = Vec::new();
     let mut exec: Vec<String> = Vec::new();
     for path in std::iter::once(&unit).chain(dropins.iter()) {
-        let text = files.read(path).unwrap_or_default();
+        let text = read_follow(files, prefix, path).unwrap_or_default();
         let text = String::from_utf8_lossy(&text);
         for (key, value) in service_settings(&text) {
             match key.as_str() {
@@ -108,7 +116,7 @@ pub fn unit_argv(
     let mut vars: BTreeMap<String, String> = env.into_iter().collect();
     for (p, optional) in env_files {
         let rel = at(p.trim_start_matches('/'));
-        match files.read(&rel) {
+        match read_follow(files, prefix, &rel) {
             Some(bytes) => vars.extend(parse_env_file(&String::from_utf8_lossy(&bytes))),
             None if !optional => notes.push(Note::new(
                 "config.envfile-missing",
@@ -128,6 +136,43 @@ pub fn unit_argv(
         argv,
         env: vars,
     })
+}
+
+/// Reads a file, following symlinks inside the snapshot (absolute targets
+/// against the snapshot root, as the node would see them; at most 40
+/// hops) — systemd reads symlinked units and drop-ins.
+pub fn read_follow(files: &dyn SnapshotFiles, prefix: &str, path: &str) -> Option<Vec<u8>> {
+    let mut path = path.to_owned();
+    for _ in 0..40 {
+        let Some(target) = files.link(&path) else {
+            return files.read(&path);
+        };
+        let base = if target.starts_with('/') {
+            prefix.to_owned()
+        } else {
+            path.rsplit_once('/')
+                .map(|(d, _)| format!("{d}/"))
+                .unwrap_or_default()
+        };
+        let mut parts: Vec<&str> = Vec::new();
+        let joined = format!("{base}{}", target.trim_start_matches('/'));
+        for comp in joined.split('/') {
+            match comp {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                c => parts.push(c),
+            }
+        }
+        let mut next = parts.join("/");
+        // `..` never leaves the snapshot (or the descended-into prefix).
+        if !next.starts_with(prefix.trim_end_matches('/')) {
+            next = format!("{prefix}{next}");
+        }
+        path = next;
+    }
+    None
 }
 
 /// `key=value` settings of the `[Service]` section, continuation lines
