@@ -1172,3 +1172,79 @@ fn masked_and_symlinked_units() {
     assert_eq!(layout.root_dir, "/srv/kubelet");
     assert_eq!(classify("opt/k8s/kubelet", &layout).id(), "binary.kubelet");
 }
+
+#[test]
+fn archive_hardlinks_devices_and_odd_names() {
+    let mut t = Vec::new();
+    raw_entry(
+        &mut t,
+        "./var/lib/kubelet/cpu_manager_state",
+        tar::EntryType::Regular,
+        b"{}",
+    );
+    raw_entry(&mut t, "./var/lib/kubelet/copy", tar::EntryType::Link, b"");
+    raw_entry(&mut t, "dev/sda", tar::EntryType::Block, b"");
+    raw_entry(&mut t, "dev/null", tar::EntryType::Char, b"");
+    raw_entry(&mut t, "run/fifo", tar::EntryType::Fifo, b"");
+    raw_entry(&mut t, "odd-\u{fffd}", tar::EntryType::Regular, b"");
+    end_blocks(&mut t);
+    // Link target of the hard link; device numbers; a non-UTF-8 name byte.
+    let mut h = tar::Header::from_byte_slice(&t[1024..1536]).clone();
+    h.set_link_name("./var/lib/kubelet/cpu_manager_state")
+        .unwrap();
+    h.set_cksum();
+    t[1024..1536].copy_from_slice(h.as_bytes());
+    let mut h = tar::Header::from_byte_slice(&t[1536..2048]).clone();
+    h.set_device_major(8).unwrap();
+    h.set_device_minor(0).unwrap();
+    h.set_cksum();
+    t[1536..2048].copy_from_slice(h.as_bytes());
+    let mut h = tar::Header::from_byte_slice(&t[3072..3584]).clone();
+    h.as_old_mut().name[4..7].copy_from_slice(&[0xff, 0, 0]);
+    h.set_cksum();
+    t[3072..3584].copy_from_slice(h.as_bytes());
+
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write_file(tmp.path(), "odd.tar", &t);
+    let mut snap = Snapshot::open(&p, Limits::default()).unwrap();
+    let mut got = Vec::new();
+    for item in snap.entries() {
+        let mut e = item.unwrap();
+        if *e.kind() != EntryKind::File {
+            assert!(matches!(
+                e.read_limited(10),
+                Err(EntryError::NotAFile { .. })
+            ));
+        }
+        got.push((e.path().to_owned(), e.kind().clone(), e.path_lossy()));
+    }
+    assert_eq!(
+        got,
+        vec![
+            (
+                "var/lib/kubelet/cpu_manager_state".into(),
+                EntryKind::File,
+                false
+            ),
+            (
+                "var/lib/kubelet/copy".into(),
+                EntryKind::Hardlink {
+                    target: "var/lib/kubelet/cpu_manager_state".into()
+                },
+                false
+            ),
+            (
+                "dev/sda".into(),
+                EntryKind::BlockDevice { major: 8, minor: 0 },
+                false
+            ),
+            (
+                "dev/null".into(),
+                EntryKind::CharDevice { major: 0, minor: 0 },
+                false
+            ),
+            ("run/fifo".into(), EntryKind::Fifo, false),
+            ("odd-\u{fffd}".into(), EntryKind::File, true),
+        ]
+    );
+}
