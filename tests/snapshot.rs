@@ -1248,3 +1248,55 @@ fn archive_hardlinks_devices_and_odd_names() {
         ]
     );
 }
+
+#[test]
+fn dir_walk_stops_at_the_total_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    build_tree(&root);
+    let limits = Limits {
+        max_file_bytes: 1 << 20,
+        max_total_bytes: 1000,
+    };
+    let mut snap = Snapshot::open(&root, limits).unwrap();
+    let mut out = Vec::new();
+    for item in snap.entries() {
+        match item {
+            Ok(mut e) => {
+                if *e.kind() == EntryKind::File {
+                    out.push(match e.read_limited(u64::MAX) {
+                        Ok(_) => format!("read {}", e.path()),
+                        Err(EntryError::TotalLimit { .. }) => format!("limit {}", e.path()),
+                        Err(err) => panic!("{err}"),
+                    });
+                }
+            }
+            Err(SnapshotError::Stream { kind, .. }) => out.push(format!("end {kind:?}")),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    // Sorted walk: the empty .kubelet-keep, then the 15-byte state file,
+    // then the 10,000-byte pem crosses 1,000 and the walk ends.
+    assert_eq!(
+        out,
+        vec![
+            "read etc/kubernetes/manifests/.kubelet-keep".to_owned(),
+            "read var/lib/kubelet/cpu_manager_state".to_owned(),
+            "limit var/lib/kubelet/pki/kubelet-client-2024-05-01-10-20-30.pem".to_owned(),
+            "end TotalLimit".to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn entries_twice_on_an_archive_is_an_error_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    build_tree(&root);
+    let p = write_file(tmp.path(), "s.tar.gz", &gzip(&tar_of(&root)));
+    let mut snap = Snapshot::open(&p, Limits::default()).unwrap();
+    assert_eq!(snap.entries().count(), expected_rows().len());
+    let again: Vec<_> = snap.entries().collect();
+    assert_eq!(again.len(), 1);
+    assert!(matches!(again[0], Err(SnapshotError::Stream { .. })));
+}

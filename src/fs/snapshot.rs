@@ -453,7 +453,8 @@ impl Snapshot {
     /// children) so results are deterministic; archives in archive order (a
     /// caller that wants a stable order sorts). After a
     /// [`SnapshotError::Stream`] item the iteration ends. Call once: a
-    /// second call on an archive yields nothing.
+    /// second call on an archive yields one `Stream` error (the stream
+    /// cannot be rewound).
     pub fn entries(&mut self) -> Entries<'_> {
         let counter = Rc::clone(&self.counter);
         let limits = self.limits;
@@ -529,6 +530,16 @@ impl<'a> Iterator for Entries<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;
+        }
+        if self.counter.exceeded.get() && matches!(self.inner, EntriesInner::Dir(_)) {
+            // Archives stop through their reader; a directory walk stops
+            // here, once a read crossed the total limit.
+            self.done = true;
+            return Some(Err(SnapshotError::Stream {
+                kind: StreamErrorKind::TotalLimit,
+                offset: self.counter.total.get(),
+                message: format!("total read limit of {} bytes reached", self.counter.limit),
+            }));
         }
         let item = match &mut self.inner {
             EntriesInner::Dir(walk) => walk.next_item(&self.counter, self.limits),

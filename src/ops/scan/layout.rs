@@ -183,7 +183,7 @@ pub struct Layout {
     pub mode: RootMode,
     /// A top directory the snapshot was descended into (`"node1/"`), or "".
     pub prefix: String,
-    /// The argv used (argv[0] first when known).
+    /// The argv used (`argv[0]` first when known).
     pub argv: Vec<String>,
     /// Where argv came from.
     pub argv_source: ArgvSource,
