@@ -1300,3 +1300,44 @@ fn entries_twice_on_an_archive_is_an_error_not_a_panic() {
     assert_eq!(again.len(), 1);
     assert!(matches!(again[0], Err(SnapshotError::Stream { .. })));
 }
+
+/// Evidence keeps its access times: files are read and directories listed
+/// through `O_NOATIME` descriptors (we run as the owner here, so the
+/// kernel permits it). The control read shows whether this file system
+/// updates atimes at all (relatime updates an atime older than a day).
+#[test]
+fn walking_and_reading_keep_access_times() {
+    use std::time::SystemTime;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    build_tree(&root);
+    let old = SystemTime::UNIX_EPOCH + Duration::from_secs(946_684_800); // 2000-01-01
+    let dir = root.join("var/lib/kubelet");
+    let file = dir.join("cpu_manager_state");
+    for p in [&dir, &file] {
+        let f = fs::File::open(p).unwrap();
+        f.set_times(fs::FileTimes::new().set_accessed(old).set_modified(old))
+            .unwrap();
+    }
+    let atime = |p: &Path| fs::metadata(p).unwrap().accessed().unwrap();
+    let mut snap = Snapshot::open(&root, Limits::default()).unwrap();
+    for item in snap.entries() {
+        let mut e = item.unwrap();
+        if *e.kind() == EntryKind::File {
+            e.read_limited(u64::MAX).unwrap();
+        }
+    }
+    assert_eq!(atime(&dir), old, "directory atime changed");
+    assert_eq!(atime(&file), old, "file atime changed");
+    // Control: plain std reads.
+    let _ = fs::read_dir(&dir).unwrap().count();
+    let _ = fs::read(&file).unwrap();
+    eprintln!(
+        "control: std reads {} atimes here",
+        if atime(&file) != old {
+            "update"
+        } else {
+            "do not update"
+        }
+    );
+}

@@ -1130,9 +1130,7 @@ impl DirWalk {
         } else {
             self.root.join(rel)
         };
-        let mut names = fs::read_dir(dir)?
-            .map(|e| e.map(|e| e.file_name()))
-            .collect::<io::Result<Vec<_>>>()?;
+        let mut names = read_dir_noatime(&dir)?;
         use std::os::unix::ffi::OsStrExt;
         names.sort_by(|a, b| b.as_bytes().cmp(a.as_bytes()));
         Ok(names)
@@ -1256,6 +1254,63 @@ impl DirWalk {
             }));
         }
     }
+}
+
+/// Lists a directory's names (without `.` and `..`) through a descriptor
+/// opened with `O_NOATIME` where permitted (std's `read_dir` would update
+/// the directory's access time, which is evidence) and `O_NOFOLLOW` (a
+/// directory swapped for a symlink after the `lstat` is refused).
+fn read_dir_noatime(dir: &Path) -> io::Result<Vec<std::ffi::OsString>> {
+    use std::os::unix::ffi::OsStringExt;
+    let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(flags | libc::O_NOATIME)
+        .open(dir)
+    {
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => OpenOptions::new()
+            .read(true)
+            .custom_flags(flags)
+            .open(dir)?,
+        other => other?,
+    };
+    use std::os::fd::IntoRawFd;
+    let fd = file.into_raw_fd();
+    // SAFETY: `fd` is an open directory descriptor we own; on success
+    // `fdopendir` takes it over and `closedir` below closes it.
+    let dirp = unsafe { libc::fdopendir(fd) };
+    if dirp.is_null() {
+        let err = io::Error::last_os_error();
+        // SAFETY: `fdopendir` failed, so `fd` is still ours to close.
+        unsafe { libc::close(fd) };
+        return Err(err);
+    }
+    let mut names = Vec::new();
+    let result = loop {
+        // SAFETY: errno is thread-local; clearing it tells end of stream
+        // (NULL, errno 0) from an error (NULL, errno set).
+        unsafe { *libc::__errno_location() = 0 };
+        // SAFETY: `dirp` is a valid open DIR*.
+        let ent = unsafe { libc::readdir(dirp) };
+        if ent.is_null() {
+            let err = io::Error::last_os_error();
+            break match err.raw_os_error() {
+                Some(0) | None => Ok(()),
+                Some(_) => Err(err),
+            };
+        }
+        // SAFETY: `d_name` is a NUL-terminated name inside the entry,
+        // valid until the next `readdir`; it is copied at once.
+        let name = unsafe { std::ffi::CStr::from_ptr((*ent).d_name.as_ptr()) };
+        let bytes = name.to_bytes();
+        if bytes != b"." && bytes != b".." {
+            names.push(std::ffi::OsString::from_vec(bytes.to_vec()));
+        }
+    };
+    // SAFETY: `dirp` is valid and closed exactly once.
+    unsafe { libc::closedir(dirp) };
+    result?;
+    Ok(names)
 }
 
 fn split_dev(rdev: u64) -> (u32, u32) {
