@@ -7,9 +7,12 @@
 //! * [`atomic`]: replace a file so that it always holds exactly the old or
 //!   the new bytes, with a backup, keeping mode and owner.
 //! * [`lock`]: is the kubelet running (does it hold its lock file)?
+//! * [`snapshot`]: one streaming iterator of files over a node snapshot
+//!   (a directory, or a tar / tar.gz / tar.zst archive).
 
 pub mod atomic;
 pub mod lock;
 pub mod read;
+pub mod snapshot;
 
 pub use read::{parse_size, read_limited, ReadError, ReadOptions, DEFAULT_MAX_SIZE};

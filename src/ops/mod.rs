@@ -1,4 +1,5 @@
 //! Operations on files: what the CLI (and later `scan`) runs. They work on
 //! the typed kinds of [`crate::formats`] and know nothing of the command line.
 
+pub mod scan;
 pub mod verify;
