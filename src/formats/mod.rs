@@ -55,6 +55,7 @@ pub mod memory;
 pub mod pod_state;
 pub mod readonly;
 pub mod resmgr;
+pub mod state;
 
 use crate::go::sink::Sink;
 
