@@ -141,7 +141,7 @@ impl<'a> Reader<'a> {
                 Value::Bytes(self.take(n)?)
             }
             5 => Value::Fixed(self.take(4)?),
-            _ => return Err(format!("unsupported wire type {wt} at byte {}", self.pos)),
+            _ => return Err(format!("unsupported wire type {wt} (field {num})")),
         };
         Ok(Some((num, wt, v)))
     }
