@@ -501,3 +501,440 @@ fn generated_files_lift_to_what_an_independent_json_reader_sees() {
     }
     assert!(n >= 150, "only {n} generated inputs");
 }
+
+// ---- inspect reports: every golden input in text, json and yaml ----------
+
+use kubelet_ckpt::cli::render;
+use kubelet_ckpt::ops::inspect::{inspect_bytes, warnings, WarningCode};
+
+/// The oracle's verdict category (`ok`, `corrupt`, ...), from `*.verify`.
+fn oracle_verdict(input: &Path) -> Option<String> {
+    let v = fs::read_to_string(input.with_extension("verify")).ok()?;
+    Some(
+        v.split([':', '\n'])
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    )
+}
+
+/// A YAML value with every mapping key as a string (JSON has no other keys).
+fn string_keys(v: serde_norway::Value) -> serde_norway::Value {
+    use serde_norway::Value as Y;
+    match v {
+        Y::Mapping(m) => Y::Mapping(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let k = match k {
+                        Y::String(s) => Y::String(s),
+                        Y::Number(n) => Y::String(n.to_string()),
+                        Y::Bool(b) => Y::String(b.to_string()),
+                        other => other,
+                    };
+                    (k, string_keys(v))
+                })
+                .collect(),
+        ),
+        Y::Sequence(s) => Y::Sequence(s.into_iter().map(string_keys).collect()),
+        other => other,
+    }
+}
+
+/// Strings of an image-pull file that are secrets (uids, credential hashes).
+fn secrets_of(bytes: &[u8]) -> Vec<String> {
+    let Ok(v) = serde_json::from_slice::<Value>(bytes) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (_, c) in obj(v.get("credentialMapping")) {
+        for sec in arr(c.get("kubernetesSecrets"))
+            .iter()
+            .chain(arr(c.get("kubernetesServiceAccounts")).iter())
+        {
+            for k in ["uid", "credentialHash", "name"] {
+                let x = s(sec.get(k));
+                if x.len() >= 8 {
+                    out.push(x);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Names a text rendering must show, read from the file with serde_json.
+fn names_of(kind: &str, doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if kind.starts_with("cpu") && kind != "cpu-file" && kind != "cpu-v1" {
+        for (pod, cs) in obj(doc.get("entries")) {
+            out.push(pod);
+            out.extend(obj(Some(&cs)).into_keys());
+        }
+    } else if kind.starts_with("device") {
+        for e in arr(doc.get("Data").and_then(|d| d.get("PodDeviceEntries"))) {
+            out.push(s(e.get("PodUID")));
+            out.push(s(e.get("ResourceName")));
+        }
+    } else if kind.starts_with("dra") {
+        let list = doc
+            .get("entries")
+            .or_else(|| doc.get("Entries"))
+            .or_else(|| doc.get("ClaimInfoStateList"));
+        for c in arr(list) {
+            out.push(s(c.get("ClaimName")));
+            out.push(s(c.get("ClaimUID")));
+        }
+    } else if kind.starts_with("memory") {
+        out.extend(obj(doc.get("entries")).into_keys());
+    } else if kind.starts_with("allocated")
+        || kind.starts_with("actuated")
+        || kind.starts_with("podstatus")
+    {
+        out.extend(obj(doc.get("entries")).into_keys());
+        out.extend(obj(doc.get("allocationEntries")).into_keys());
+    }
+    out.retain(|x| !x.is_empty());
+    out
+}
+
+/// `inspect` renders every golden input of every kind as text, JSON and
+/// YAML; the header agrees with the oracle (verdict, computed checksum),
+/// JSON and YAML carry the same document, the text names what the file
+/// holds (read independently), and no secret appears anywhere.
+#[test]
+fn inspect_renders_every_golden_input_in_every_format() {
+    let mut kinds = std::collections::BTreeSet::new();
+    for (kind, input) in golden_inputs() {
+        let bytes = fs::read(&input).unwrap();
+        let name = input.display().to_string();
+        let Ok(r) = inspect_bytes(&input, &bytes, Some(&kind)) else {
+            continue;
+        };
+        kinds.insert(kind.clone());
+        let has_policy = input.with_extension("policy").exists();
+        if let (Some(v), false) = (oracle_verdict(&input), has_policy) {
+            if v == "ok" || v == "corrupt" || v == "invalid-json" {
+                assert_eq!(r.header.verdict, v, "{name}: verdict");
+            }
+            if v == "ok" || v == "corrupt" {
+                if let Ok(c) = fs::read_to_string(input.with_extension("checksum")) {
+                    let want: u64 = c.trim().parse().unwrap();
+                    assert_eq!(r.header.computed_checksum, Some(want), "{name}: computed");
+                }
+            }
+        }
+        let mut text = Vec::new();
+        render::inspect::text(&mut text, &r).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        let mut json = Vec::new();
+        render::structured(&mut json, &r, false).unwrap();
+        let json = String::from_utf8(json).unwrap();
+        let mut yaml = Vec::new();
+        render::structured(&mut yaml, &r, true).unwrap();
+        let yaml = String::from_utf8(yaml).unwrap();
+
+        assert!(
+            text.contains(&format!("verdict:  {}", r.header.verdict)),
+            "{name}"
+        );
+        let j: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(j["header"]["kind"], kind.as_str(), "{name}");
+        assert_eq!(
+            j["state"]["state"]["source"]["kind"],
+            kind.as_str(),
+            "{name}"
+        );
+        let y: serde_norway::Value = serde_norway::from_str(&yaml).unwrap();
+        let yj = serde_norway::to_value(&j).unwrap();
+        assert_eq!(
+            string_keys(y),
+            string_keys(yj),
+            "{name}: yaml and json documents differ"
+        );
+
+        if input
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("gen-")
+        {
+            for n in names_of(&kind, &document(&kind, &bytes)) {
+                assert!(text.contains(&n), "{name}: text does not show {n:?}");
+            }
+        }
+        for secret in secrets_of(&bytes) {
+            for (fmt, out) in [("text", &text), ("json", &json), ("yaml", &yaml)] {
+                assert!(
+                    !out.contains(&secret),
+                    "{name}: {fmt} shows secret {secret:?}"
+                );
+            }
+        }
+    }
+    assert!(kinds.len() >= 37, "only {} kinds inspected", kinds.len());
+}
+
+// ---- warnings on hand-written files ---------------------------------------
+
+fn codes(kind: &str, text: &str) -> Vec<WarningCode> {
+    warnings(&lifted(kind, text.as_bytes()))
+        .into_iter()
+        .map(|w| w.code)
+        .collect()
+}
+
+/// cpu-v2 with a stored checksum 0 (accepted unverified by cpu-v2 readers).
+fn cpu_v2(default: &str, entries: &str) -> String {
+    format!(
+        r#"{{"policyName":"static","defaultCpuSet":"{default}","entries":{entries},"checksum":0}}"#
+    )
+}
+
+/// A consistent file has no warnings; each fault below adds exactly its own.
+#[test]
+fn clean_cpu_file_has_no_warnings() {
+    let f = cpu_v2("0-1,6-7", r#"{"p1":{"a":"2-3"},"p2":{"b":"4-5"}}"#);
+    assert_eq!(codes("cpu-v2", &f), vec![]);
+}
+
+/// CPU 3 held by containers of two pods.
+#[test]
+fn warns_overlapping_exclusive_cpus_across_pods() {
+    let f = cpu_v2("0-1,6-7", r#"{"p1":{"a":"2-3"},"p2":{"b":"3-5"}}"#);
+    assert_eq!(
+        codes("cpu-v2", &f),
+        vec![WarningCode::OverlappingExclusiveCpus]
+    );
+    // Within one pod an init container's CPUs are reused: no warning.
+    let f = cpu_v2("0-1,6-7", r#"{"p1":{"init":"2-3","a":"2-3"}}"#);
+    assert_eq!(codes("cpu-v2", &f), vec![]);
+    // Container-ID keyed (cpu-v1, stored checksum 0 accepted): any overlap.
+    let f = r#"{"policyName":"static","defaultCpuSet":"0-1","entries":{"c1":"2-3","c2":"3"},"checksum":0}"#;
+    assert_eq!(
+        codes("cpu-v1", f),
+        vec![WarningCode::OverlappingExclusiveCpus]
+    );
+}
+
+/// CPU 1 in the default set and held by p1/a.
+#[test]
+fn warns_cpu_both_shared_and_exclusive() {
+    let f = cpu_v2("0-1,6-7", r#"{"p1":{"a":"1-3"}}"#);
+    assert_eq!(
+        codes("cpu-v2", &f),
+        vec![WarningCode::SharedAndExclusiveCpu]
+    );
+}
+
+/// `3-1` is not a cpu list (the kubelet's restore refuses it).
+#[test]
+fn warns_invalid_cpu_set() {
+    let f = cpu_v2("0-1", r#"{"p1":{"a":"3-1"}}"#);
+    assert_eq!(codes("cpu-v2", &f), vec![WarningCode::InvalidCpuSet]);
+}
+
+/// A pod key with an empty container map (kubernetes issue 141993), in
+/// the CPU and the memory state.
+#[test]
+fn warns_pod_without_containers() {
+    let f = cpu_v2("0-1", r#"{"p1":{}}"#);
+    assert_eq!(codes("cpu-v2", &f), vec![WarningCode::PodWithoutContainers]);
+    let f = r#"{"policyName":"Static","machineState":{},"entries":{"p1":{}},"checksum":0}"#;
+    assert_eq!(codes("memory", f), vec![WarningCode::PodWithoutContainers]);
+}
+
+fn memory_file(table: &str, cells0: &str, cells1: &str) -> String {
+    format!(
+        r#"{{"policyName":"Static","machineState":{{"0":{{"numberOfAssignments":0,"memoryMap":{{"memory":{table}}},"cells":{cells0}}},"1":{{"numberOfAssignments":0,"memoryMap":{{}},"cells":{cells1}}}}},"checksum":1}}"#
+    )
+}
+
+const TABLE_OK: &str =
+    r#"{"total":100,"systemReserved":10,"allocatable":90,"reserved":20,"free":70}"#;
+
+#[test]
+fn clean_memory_file_has_no_warnings() {
+    assert_eq!(
+        codes("memory", &memory_file(TABLE_OK, "[0]", "[1]")),
+        vec![]
+    );
+    // Grouped nodes with identical cells are fine.
+    assert_eq!(
+        codes("memory", &memory_file(TABLE_OK, "[0,1]", "[0,1]")),
+        vec![]
+    );
+}
+
+/// free 60 != allocatable 90 - reserved 20; allocatable 95 != total 100 -
+/// systemReserved 10.
+#[test]
+fn warns_memory_accounting() {
+    let bad_free = r#"{"total":100,"systemReserved":10,"allocatable":90,"reserved":20,"free":60}"#;
+    assert_eq!(
+        codes("memory", &memory_file(bad_free, "[0]", "[1]")),
+        vec![WarningCode::MemoryAccounting]
+    );
+    let bad_alloc = r#"{"total":100,"systemReserved":10,"allocatable":95,"reserved":20,"free":75}"#;
+    assert_eq!(
+        codes("memory", &memory_file(bad_alloc, "[0]", "[1]")),
+        vec![WarningCode::MemoryAccounting]
+    );
+}
+
+/// Node 0 cells [0], node 1 cells [0,1]: the state of kubernetes issue 113035.
+#[test]
+fn warns_overlapping_cells() {
+    assert_eq!(
+        codes("memory", &memory_file(TABLE_OK, "[0]", "[0,1]")),
+        vec![WarningCode::OverlappingCells]
+    );
+}
+
+fn device_file(entries: &str) -> String {
+    format!(
+        r#"{{"Data":{{"PodDeviceEntries":{entries},"RegisteredDevices":{{"r/gpu":["d1","d2"]}}}},"Checksum":0}}"#
+    )
+}
+
+fn device_entry(pod: &str, c: &str, numa: &str, dev: &str) -> String {
+    format!(
+        r#"{{"PodUID":"{pod}","ContainerName":"{c}","ResourceName":"r/gpu","DeviceIDs":{{"{numa}":["{dev}"]}},"AllocResp":""}}"#
+    )
+}
+
+/// Device d1 in p1/a and p2/b.
+#[test]
+fn warns_device_in_two_containers() {
+    let ok = device_file(&format!(
+        "[{},{}]",
+        device_entry("p1", "a", "0", "d1"),
+        device_entry("p2", "b", "0", "d2")
+    ));
+    assert_eq!(codes("device-v2", &ok), vec![]);
+    let bad = device_file(&format!(
+        "[{},{}]",
+        device_entry("p1", "a", "0", "d1"),
+        device_entry("p2", "b", "1", "d1")
+    ));
+    assert_eq!(
+        codes("device-v2", &bad),
+        vec![WarningCode::DeviceInTwoContainers]
+    );
+}
+
+// ---- diff across shapes -----------------------------------------------------
+
+use kubelet_ckpt::ops::diff::{diff_states, ChangeKind};
+
+fn diff(ka: &str, a: &str, kb: &str, b: &str) -> Vec<(ChangeKind, String)> {
+    diff_states(&lifted(ka, a.as_bytes()), &lifted(kb, b.as_bytes()))
+        .expect("same family")
+        .into_iter()
+        .map(|c| (c.change, c.subject))
+        .collect()
+}
+
+const ENTRIES: &str = r#"{"p1":{"a":"2-3"},"p2":{"b":"4,5"}}"#;
+
+/// The same assignments as cpu-v2, cpu-v3 and cpu-v4 (with lists spelled
+/// differently) are the same state.
+#[test]
+fn same_assignments_in_different_shapes_give_an_empty_diff() {
+    let v2 = cpu_v2("0-1", ENTRIES);
+    let v3 = r#"{"policyName":"static","defaultCpuSet":"0,1","entries":{"p1":{"a":"2,3"},"p2":{"b":"4-5"}},"checksum":1}"#;
+    assert_eq!(diff("cpu-v2", &v2, "cpu-v3", v3), vec![]);
+    let data = r#"{\"policyName\":\"static\",\"defaultCpuSet\":\"0-1\",\"entries\":{\"p1\":{\"a\":\"2-3\"},\"p2\":{\"b\":\"4-5\"}}}"#;
+    let v4 = format!(
+        r#"{{"policyName":"","defaultCpuSet":"","checksum":0,"data":"{data}","dataChecksum":7}}"#
+    );
+    assert_eq!(diff("cpu-v3", v3, "cpu-v4", &v4), vec![]);
+    // device-v1 puts devices on NUMA node 0, as a 1.20+ kubelet reads it.
+    let d1 = r#"{"Data":{"PodDeviceEntries":[{"PodUID":"p","ContainerName":"c","ResourceName":"r/gpu","DeviceIDs":["d1"],"AllocResp":""}],"RegisteredDevices":{"r/gpu":["d1"]}},"Checksum":0}"#;
+    let d2 = device_file(&format!("[{}]", device_entry("p", "c", "0", "d1")));
+    let d2 = d2.replace(r#"["d1","d2"]"#, r#"["d1"]"#);
+    assert_eq!(diff("device-v1", d1, "device-v2", &d2), vec![]);
+}
+
+/// A changed CPU list, a removed container, an added pod and a pod-level
+/// set that only cpu-v3 has are reported, each once.
+#[test]
+fn changed_assignments_are_reported() {
+    let v2 = cpu_v2("0-1", ENTRIES);
+    let v3 = r#"{"policyName":"static","defaultCpuSet":"0-1","entries":{"p1":{"a":"2-4"},"p3":{"c":"6"}},"podEntries":{"p1":{"cpuSet":"2-4"}},"checksum":1}"#;
+    assert_eq!(
+        diff("cpu-v2", &v2, "cpu-v3", v3),
+        vec![
+            (ChangeKind::Changed, "pod p1 container a cpus".to_string()),
+            (ChangeKind::Added, "pod p1 pod-level cpus".to_string()),
+            (ChangeKind::Removed, "pod p2 container b cpus".to_string()),
+            (ChangeKind::Added, "pod p3 container c cpus".to_string()),
+        ]
+    );
+}
+
+/// Memory blocks and DRA claims across shapes.
+#[test]
+fn memory_and_claims_diff() {
+    let a = r#"{"policyName":"Static","machineState":{},"entries":{"p":{"c":[{"numaAffinity":[0],"type":"memory","size":1024}]}},"checksum":0}"#;
+    let b = r#"{"policyName":"Static","machineState":{},"entries":{"p":{"c":[{"numaAffinity":[1],"type":"memory","size":1024}]}},"podEntries":{},"checksum":0}"#;
+    assert_eq!(
+        diff("memory", a, "memory-v2", b),
+        vec![(ChangeKind::Changed, "pod p container c memory".to_string())]
+    );
+    let claim = |pods: &str| {
+        let data = format!(
+            r#"{{\"kind\":\"DRACheckpoint\",\"apiVersion\":\"checkpoint.dra.kubelet.k8s.io/v1\",\"ClaimInfoStateList\":[{{\"ClaimUID\":\"u\",\"ClaimName\":\"n\",\"Namespace\":\"ns\",\"PodUIDs\":{pods},\"DriverState\":{{\"drv\":{{\"Devices\":[{{\"PoolName\":\"p\",\"DeviceName\":\"g0\",\"RequestNames\":[\"r\"],\"CDIDeviceIDs\":[\"drv/gpu=g0\"]}}]}}}}}}]}}"#
+        );
+        format!(r#"{{"Data":"{data}","Checksum":0}}"#)
+    };
+    let a = claim(r#"{\"pod1\":{}}"#);
+    let b = claim(r#"{\"pod1\":{},\"pod2\":{}}"#);
+    assert_eq!(diff("dra-v7", &a, "dra-v7", &a), vec![]);
+    assert_eq!(
+        diff("dra-v7", &a, "dra-v7", &b),
+        vec![(ChangeKind::Changed, "claim ns/n (u) pods".to_string())]
+    );
+}
+
+// ---- the CLI ----------------------------------------------------------------
+
+fn run(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kubelet-ckpt"))
+        .args(args)
+        .output()
+        .expect("run kubelet-ckpt")
+}
+
+#[test]
+fn cli_inspect_and_diff() {
+    let g = golden_root();
+    let ok = g.join("cpu-v2/gen-2.json");
+    let ok = ok.to_str().unwrap();
+    let o = run(&["inspect", "-o", "yaml", ok]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let y: serde_norway::Value = serde_norway::from_slice(&o.stdout).unwrap();
+    assert_eq!(y["header"]["verdict"], serde_norway::Value::from("ok"));
+    // The same file against itself: no differences, exit 0.
+    let o = run(&["diff", ok, ok]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("no differences"));
+    // Two different generated files: exit 1.
+    let other = g.join("cpu-v2/gen-3.json");
+    let o = run(&["diff", "-o", "json", ok, other.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!arr(j.get("changes")).is_empty());
+    // Different families: exit 2.
+    let dev = g.join("device-v2/gen-1.json");
+    let o = run(&["diff", ok, dev.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    // A file that does not decode: exit 2.
+    let o = run(&["inspect", "--kind", "cpu-v2", "Cargo.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
