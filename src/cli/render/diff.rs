@@ -5,8 +5,14 @@ use std::io::{self, Write};
 
 use crate::ops::diff::{ChangeKind, DiffReport};
 
-/// Writes `r` as text.
+/// Writes `r` as text (control characters in names escaped).
 pub fn text(out: &mut dyn Write, r: &DiffReport) -> io::Result<()> {
+    let mut buf = Vec::new();
+    draw(&mut buf, r)?;
+    out.write_all(super::sanitized(&String::from_utf8_lossy(&buf)).as_bytes())
+}
+
+fn draw(out: &mut dyn Write, r: &DiffReport) -> io::Result<()> {
     let side = |s: &crate::ops::diff::Side| {
         let sum = match s.checksum_verified {
             Some(true) => "",

@@ -12,8 +12,14 @@ use crate::formats::state::{
 };
 use crate::ops::inspect::InspectReport;
 
-/// Writes `r` as text.
+/// Writes `r` as text (control characters in names escaped).
 pub fn text(out: &mut dyn Write, r: &InspectReport) -> io::Result<()> {
+    let mut buf = Vec::new();
+    draw(&mut buf, r)?;
+    out.write_all(super::sanitized(&String::from_utf8_lossy(&buf)).as_bytes())
+}
+
+fn draw(out: &mut dyn Write, r: &InspectReport) -> io::Result<()> {
     let h = &r.header;
     writeln!(out, "file:     {}", h.file.display())?;
     writeln!(out, "kind:     {} ({})", h.kind, h.kind_source)?;

@@ -20,6 +20,21 @@ pub fn structured<T: Serialize>(out: &mut dyn Write, v: &T, yaml: bool) -> io::R
     }
 }
 
+/// Text output with control characters other than newline escaped
+/// (`\t`, `\u{1b}`): names come from untrusted files, and a raw escape
+/// sequence must not reach a terminal.
+pub fn sanitized(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Bytes in Kubernetes binary units (`512Mi`, `2Gi`), exact when a unit
 /// divides the value, else two decimals of the largest unit that fits.
 pub fn human_bytes(n: u64) -> String {
@@ -76,5 +91,9 @@ mod tests {
         assert_eq!(human_bytes(512 << 20), "512Mi");
         assert_eq!(human_bytes(1536 << 20), "1.50Gi");
         assert_eq!(ranges(&[0, 1, 2, 5, 7, 8]), "0-2,5,7-8");
+        assert_eq!(
+            sanitized("a\tb\u{1b}[2J\u{85}ü\n"),
+            "a\\tb\\u{1b}[2J\\u{85}ü\n"
+        );
     }
 }
