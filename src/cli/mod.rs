@@ -4,7 +4,9 @@
 //! Exit status: 0 when every file is `ok` (or the command succeeded), 1 when
 //! any file is not, 2 for usage and I/O errors.
 
+mod inspect;
 mod output;
+pub mod render;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -85,6 +87,25 @@ enum Command {
         #[arg(long)]
         kind: Option<String>,
         file: PathBuf,
+    },
+    /// Show what FILE holds (state, verdict, warnings).
+    Inspect {
+        /// Read the file as exactly this kind (default: detected).
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+        output: inspect::StateFormat,
+        file: PathBuf,
+    },
+    /// Compare the states of two files of one family (any shapes).
+    Diff {
+        /// Read both files as exactly this kind (default: each detected).
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+        output: inspect::StateFormat,
+        a: PathBuf,
+        b: PathBuf,
     },
 }
 
@@ -211,6 +232,12 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
                 Ok(()) => Ok(0),
                 Err(e) => Ok(refuse(&file, k, &e)),
             }
+        }
+        Command::Inspect { kind, output, file } => {
+            Ok(inspect::inspect(&mut out, &file, kind.as_deref(), output)?)
+        }
+        Command::Diff { kind, output, a, b } => {
+            Ok(inspect::diff(&mut out, &a, &b, kind.as_deref(), output)?)
         }
     }
 }

@@ -58,6 +58,7 @@ pub mod pod_state;
 pub mod readonly;
 pub mod releases;
 pub mod resmgr;
+pub mod state;
 
 use crate::go::sink::Sink;
 

@@ -11,6 +11,7 @@
 pub mod checks;
 pub mod file;
 pub mod pod_entry;
+pub mod state;
 pub mod types;
 pub mod v1;
 pub mod v2;

@@ -10,6 +10,7 @@
 //! the kubelet (it logs and continues without allocation info), but the
 //! verdict is still the reader's.
 
+pub mod state;
 pub mod types;
 pub mod view;
 

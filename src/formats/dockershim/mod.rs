@@ -8,6 +8,7 @@
 //!   go-spew of the `CheckpointData` value only (v2 adds `HostIP`, which
 //!   changes the text of every checkpoint with port mappings).
 
+pub mod state;
 pub mod types;
 
 use types::{CheckpointData, CheckpointDataV2, SandboxV0, SandboxV1, SandboxV2};

@@ -13,6 +13,7 @@
 
 pub mod crc_kinds;
 pub mod spew_kinds;
+pub mod state;
 pub mod types;
 pub mod view;
 

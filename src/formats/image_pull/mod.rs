@@ -8,6 +8,7 @@
 //! emulates the strict decoder (its texts are close to, not identical
 //! with, apimachinery's).
 
+pub mod state;
 pub mod strict;
 pub mod types;
 

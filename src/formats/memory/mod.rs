@@ -8,6 +8,7 @@
 //! terms: blocks per container per NUMA node, machine state per node.
 
 pub mod clone;
+pub mod state;
 pub mod types;
 pub mod v1;
 pub mod v2;

@@ -13,6 +13,7 @@ pub mod envelope;
 pub mod payloads;
 pub mod podstatus_v1;
 pub mod shared;
+pub mod state;
 pub mod types;
 
 use envelope::DataKind;
