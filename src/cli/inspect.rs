@@ -28,8 +28,9 @@ pub fn inspect(
     file: &Path,
     kind: Option<&str>,
     format: StateFormat,
+    max_size: u64,
 ) -> std::io::Result<i32> {
-    let r = match crate::ops::inspect::inspect_file(file, kind) {
+    let r = match crate::ops::inspect::inspect_file(file, kind, max_size) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("kubelet-ckpt: {e}");
@@ -55,8 +56,9 @@ pub fn diff(
     b: &Path,
     kind: Option<&str>,
     format: StateFormat,
+    max_size: u64,
 ) -> std::io::Result<i32> {
-    let r = match crate::ops::diff::diff_files(a, kind, b, kind) {
+    let r = match crate::ops::diff::diff_files(a, kind, b, kind, max_size) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("kubelet-ckpt: {e}");

@@ -233,12 +233,21 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
                 Err(e) => Ok(refuse(&file, k, &e)),
             }
         }
-        Command::Inspect { kind, output, file } => {
-            Ok(inspect::inspect(&mut out, &file, kind.as_deref(), output)?)
-        }
-        Command::Diff { kind, output, a, b } => {
-            Ok(inspect::diff(&mut out, &a, &b, kind.as_deref(), output)?)
-        }
+        Command::Inspect { kind, output, file } => Ok(inspect::inspect(
+            &mut out,
+            &file,
+            kind.as_deref(),
+            output,
+            max_size,
+        )?),
+        Command::Diff { kind, output, a, b } => Ok(inspect::diff(
+            &mut out,
+            &a,
+            &b,
+            kind.as_deref(),
+            output,
+            max_size,
+        )?),
     }
 }
 

@@ -338,9 +338,10 @@ pub fn diff_files(
     kind_a: Option<&str>,
     b: &Path,
     kind_b: Option<&str>,
+    max_size: u64,
 ) -> Result<DiffReport, DiffError> {
     let read = |p: &Path, k| -> Result<State, DiffError> {
-        let bytes = vops::read(p).map_err(InspectError::from)?;
+        let bytes = vops::read(p, max_size).map_err(InspectError::from)?;
         Ok(lift_file(p, &bytes, k)?.0)
     };
     let (sa, sb) = (read(a, kind_a)?, read(b, kind_b)?);

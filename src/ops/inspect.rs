@@ -175,8 +175,12 @@ pub fn inspect_bytes(
 }
 
 /// `inspect` of the file at `path`.
-pub fn inspect_file(path: &Path, kind: Option<&str>) -> Result<InspectReport, InspectError> {
-    let bytes = vops::read(path)?;
+pub fn inspect_file(
+    path: &Path,
+    kind: Option<&str>,
+    max_size: u64,
+) -> Result<InspectReport, InspectError> {
+    let bytes = vops::read(path, max_size)?;
     inspect_bytes(path, &bytes, kind)
 }
 
