@@ -63,6 +63,8 @@ enum Command {
         /// Feature gates as the kubelet takes them (`PodLevelResourceManagers=true,...`).
         #[arg(long, value_name = "GATES")]
         feature_gates: Option<String>,
+        #[command(flatten)]
+        node: NodeArgs,
         #[arg(short = 'o', long = "output", value_enum, default_value_t)]
         output: Format,
         #[arg(required = true)]
@@ -109,6 +111,37 @@ enum Command {
     },
 }
 
+/// Node facts for the static policies' start checks.
+#[derive(Debug, clap::Args)]
+struct NodeArgs {
+    /// The node as a node.json (KubeletConfiguration fields and cAdvisor's
+    /// MachineInfo; `oracle node-example` shows one). Runs the start checks.
+    #[arg(long, value_name = "FILE")]
+    node: Option<PathBuf>,
+    /// The kubelet's configuration file (KubeletConfiguration YAML); the
+    /// machine is read from sysfs (see --sysfs-root). Runs the start checks.
+    #[arg(long, value_name = "FILE")]
+    kubelet_config: Option<PathBuf>,
+    /// The kubelet's drop-in directory (`*.conf`, merged in name order).
+    #[arg(long, value_name = "DIR")]
+    config_dir: Option<PathBuf>,
+    /// Read the machine (CPUs, NUMA memory, huge pages) from sysfs under DIR
+    /// instead of `/`.
+    #[arg(long, value_name = "DIR")]
+    sysfs_root: Option<PathBuf>,
+}
+
+impl NodeArgs {
+    fn load(&self) -> Result<Option<std::sync::Arc<formats::node::Node>>, OpError> {
+        crate::ops::node::load(&crate::ops::node::NodeSource {
+            node_json: self.node.as_deref(),
+            kubelet_config: self.kubelet_config.as_deref(),
+            config_dir: self.config_dir.as_deref(),
+            sysfs_root: self.sysfs_root.as_deref(),
+        })
+    }
+}
+
 /// Runs the CLI with the process arguments and returns the exit status.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -152,6 +185,7 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
             policy,
             for_kubelet,
             feature_gates,
+            node,
             output,
             files,
         } => {
@@ -179,6 +213,7 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
                     policy,
                     ..Default::default()
                 },
+                node: node.load()?,
             };
             let mut all_ok = true;
             let mut io_error = false;

@@ -118,6 +118,7 @@ fn span_json(first: u8, last: u8, v: &ReleaseVerdict) -> SpanJson {
     let (verdict, message, reader) = match v {
         ReleaseVerdict::Ignored => ("ignored", String::new(), None),
         ReleaseVerdict::Unmodelled => ("unmodelled", String::new(), None),
+        ReleaseVerdict::Undetermined(why) => ("undetermined", why.clone(), None),
         ReleaseVerdict::Judged {
             reader,
             verification,

@@ -14,6 +14,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use super::common::{ChecksumRule, NameVariants, Verdict, Verification, VerifyOptions};
+use super::node::{self, Node, NodeError};
 use super::{kind, Shape};
 
 /// The embedded table (`spec/releases.tsv`).
@@ -396,6 +397,9 @@ pub enum ReleaseVerdict {
     /// The release reads a shape that is not modelled (device manager
     /// 1.8–1.10).
     Unmodelled,
+    /// The kubelet's answer is not determined by the node and the file
+    /// (the node checks depend on Go map order or an unmodelled take).
+    Undetermined(String),
     /// The verdict of the chain: for a failure, the kubelet's whole text
     /// (wrapped, type names as that release had them) and the reader whose
     /// error it is; for `ok`, the reader that accepted the file.
@@ -442,9 +446,28 @@ fn after_read(v: &Verification) -> bool {
 
 /// Runs release `row`'s whole read path over `bytes` (`relVerify`).
 /// `opts.policy` is the configured policy for the policy-name check, as
-/// `ORACLE_POLICY` is for the reference.
-pub fn verify(row: &Row, user_gates: &Gates, bytes: &[u8], opts: &VerifyOptions) -> ReleaseVerdict {
-    let gates = row.gates(user_gates);
+/// `ORACLE_POLICY` is for the reference. With `node`, each reader also runs
+/// what that release does with its configuration and the node: the
+/// manager's construction before the read and the static policies' start
+/// checks after it (`ORACLE_NODE`); their failures are neither wrapped as
+/// restore errors nor fall through to another reader. The configured
+/// policies then come from the node's configuration.
+pub fn verify(
+    row: &Row,
+    user_gates: &Gates,
+    bytes: &[u8],
+    opts: &VerifyOptions,
+    node: Option<&Node>,
+) -> ReleaseVerdict {
+    let gates = row.gates(&node_gates(node, user_gates));
+    // The node checks see the release's effective gates (the reference's
+    // `nodeGatesOverride`): its defaults, the node's, the user's.
+    let node_owned = node.map(|n| {
+        let mut n = n.clone();
+        n.kubelet_config.feature_gates = gates.0.clone().into_iter().collect();
+        n
+    });
+    let node = node_owned.as_ref();
     let chain = row.readers(&gates);
     if chain.is_empty() {
         return ReleaseVerdict::Ignored;
@@ -462,8 +485,18 @@ pub fn verify(row: &Row, user_gates: &Gates, bytes: &[u8], opts: &VerifyOptions)
         };
         let mut o = opts.clone();
         o.checksum_rule = row.checksum_rule(&gates, k);
+        let checks = match node.map(|n| NodeChecks::construct(n, row.minor, k, &mut o)) {
+            None | Some(Ok(None)) => None,
+            Some(Ok(Some(c))) => Some(c),
+            Some(Err(v)) => return v.judged(k),
+        };
         let v = reader_verify(shape, bytes, &o);
         if v.verdict == Verdict::Ok {
+            if let Some(c) = checks {
+                if let Err(v) = c.start(k, bytes) {
+                    return v.judged(k);
+                }
+            }
             return ReleaseVerdict::Judged {
                 reader: k,
                 verification: v,
@@ -494,6 +527,106 @@ pub fn verify(row: &Row, user_gates: &Gates, bytes: &[u8], opts: &VerifyOptions)
     ReleaseVerdict::Judged {
         reader,
         verification: v,
+    }
+}
+
+/// The row's gates see the node's `featureGates` first, then the user's
+/// (`relGates`: defaults, `ORACLE_NODE`, `ORACLE_GATES`).
+fn node_gates(node: Option<&Node>, user: &Gates) -> Gates {
+    let mut g = Gates::default();
+    if let Some(n) = node {
+        if let Some(serde_json::Value::Object(m)) = n.kubelet_config.document().get("featureGates")
+        {
+            for (k, v) in m {
+                if let Some(b) = v.as_bool() {
+                    g.0.insert(k.clone(), b);
+                }
+            }
+        }
+    }
+    for (k, v) in &user.0 {
+        g.0.insert(k.clone(), *v);
+    }
+    g
+}
+
+/// A failure of the node checks, not of the read.
+struct NodeFailure(Result<String, String>);
+
+impl NodeFailure {
+    fn judged(self, reader: &'static str) -> ReleaseVerdict {
+        match self.0 {
+            Ok(text) => ReleaseVerdict::Judged {
+                reader,
+                verification: Verification {
+                    verdict: Verdict::Rejected,
+                    message: text,
+                    offset: None,
+                    stored_checksum: None,
+                    computed_checksum: None,
+                },
+            },
+            Err(why) => ReleaseVerdict::Undetermined(why),
+        }
+    }
+
+    fn of(e: NodeError) -> NodeFailure {
+        NodeFailure(match e {
+            NodeError::Kubelet(t) => Ok(t),
+            NodeError::Undetermined(t) => Err(t),
+        })
+    }
+}
+
+/// The node side of one reader: the constructed policy, checked against
+/// the restored state after the read.
+enum NodeChecks {
+    Cpu(node::Release, node::cpu::CpuPolicy),
+    Memory(node::memory::MemoryPolicy),
+}
+
+impl NodeChecks {
+    /// Construction for reader `k` in release `minor`; `None` for kinds
+    /// without node checks. Sets the configured policy in `o`.
+    fn construct(
+        n: &Node,
+        minor: u8,
+        k: &str,
+        o: &mut VerifyOptions,
+    ) -> Result<Option<NodeChecks>, NodeFailure> {
+        let Some(rel) = node::Release::new(minor) else {
+            return Ok(None);
+        };
+        if k.starts_with("cpu-") {
+            let p = node::cpu::cpu_construct(rel, n).map_err(NodeFailure::of)?;
+            o.policy = Some(n.kubelet_config.cpu_policy_name(rel).to_owned());
+            Ok(Some(NodeChecks::Cpu(rel, p)))
+        } else if k.starts_with("memory") {
+            let p = node::memory::memory_construct(rel, n).map_err(NodeFailure::of)?;
+            o.policy = Some(n.kubelet_config.memory_policy().to_owned());
+            Ok(Some(NodeChecks::Memory(p)))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The start checks once reader `k` restored `bytes`.
+    fn start(self, k: &str, bytes: &[u8]) -> Result<(), NodeFailure> {
+        match self {
+            NodeChecks::Cpu(rel, p) => {
+                if k == "cpu-file" && bytes.is_empty() {
+                    return Ok(()); // nothing restored
+                }
+                match node::cpu_state_view(k, bytes) {
+                    Some(Ok(st)) => node::cpu::cpu_start(rel, &p, &st).map_err(NodeFailure::of),
+                    _ => Ok(()),
+                }
+            }
+            NodeChecks::Memory(p) => match node::memory_state_view(k, bytes) {
+                Some(Ok(st)) => node::memory::memory_start(&p, &st).map_err(NodeFailure::of),
+                _ => Ok(()),
+            },
+        }
     }
 }
 
@@ -529,16 +662,28 @@ impl Span {
 /// (same class and same text), oldest first. Releases whose rows differ
 /// only in the release and its sources run the same chain, so each
 /// distinct row is judged once.
-pub fn spans(file: &str, user_gates: &Gates, bytes: &[u8], opts: &VerifyOptions) -> Vec<Span> {
+pub fn spans(
+    file: &str,
+    user_gates: &Gates,
+    bytes: &[u8],
+    opts: &VerifyOptions,
+    node: Option<&Node>,
+) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
     let mut memo: Vec<(RowKey, ReleaseVerdict)> = Vec::new();
     for m in MINORS {
         let Some(r) = row(file, m) else { continue };
+        // With a node the start checks differ by release even where the
+        // rows agree: judge every release then.
         let key = r.key();
-        let v = match memo.iter().find(|(k, _)| *k == key) {
+        let cached = node
+            .is_none()
+            .then(|| memo.iter().find(|(k, _)| *k == key))
+            .flatten();
+        let v = match cached {
             Some((_, v)) => v.clone(),
             None => {
-                let v = verify(r, user_gates, bytes, opts);
+                let v = verify(r, user_gates, bytes, opts, node);
                 memo.push((key, v.clone()));
                 v
             }

@@ -3,5 +3,6 @@
 
 pub mod diff;
 pub mod inspect;
+pub mod node;
 pub mod scan;
 pub mod verify;

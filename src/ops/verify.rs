@@ -195,6 +195,10 @@ pub struct Request {
     pub gates: Gates,
     /// Restore options (the configured policy).
     pub opts: VerifyOptions,
+    /// The node and its kubelet configuration (`--node`, or
+    /// `--kubelet-config` with `--sysfs-root`): the start checks run, and
+    /// the configured policies come from it.
+    pub node: Option<std::sync::Arc<crate::formats::node::Node>>,
 }
 
 /// [`choose`]'s answer: the kind (`None`: unknown), how it was chosen, and
@@ -303,7 +307,7 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
         let row = releases::row(file, minor).ok_or_else(|| {
             OpError::Usage(format!("the release table has no row for {file} 1.{minor}"))
         })?;
-        let verdict = releases::verify(row, &req.gates, bytes, &req.opts);
+        let verdict = releases::verify(row, &req.gates, bytes, &req.opts, req.node.as_deref());
         match &verdict {
             ReleaseVerdict::Ignored => {
                 report.status = Status::Ignored;
@@ -313,6 +317,11 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
             ReleaseVerdict::Unmodelled => {
                 return Err(OpError::Usage(format!(
                     "kubelet 1.{minor} reads {file} in a format this tool does not model"
+                )));
+            }
+            ReleaseVerdict::Undetermined(why) => {
+                return Err(OpError::Usage(format!(
+                    "kubelet 1.{minor}'s verdict on {file} is not determined by the node and the file: {why}"
                 )));
             }
             ReleaseVerdict::Judged { verification, .. } => {
@@ -327,7 +336,7 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
     if matches!(choice, KindChoice::Given) {
         // Exactly that shape: its own verdict; the spans are information.
         report.releases = Releases::All {
-            spans: releases::spans(file, &req.gates, bytes, &req.opts),
+            spans: releases::spans(file, &req.gates, bytes, &req.opts, req.node.as_deref()),
             writers: releases::writers_of(name, file),
         };
         return Ok(report);
@@ -365,7 +374,7 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
             }
         }
     }
-    let spans = releases::spans(file, &req.gates, bytes, &req.opts);
+    let spans = releases::spans(file, &req.gates, bytes, &req.opts, req.node.as_deref());
     if !deciding.is_empty() {
         let mut failure: Option<(u8, Verification)> = None;
         // Equal rows under equal gates judge alike: judge each once.
@@ -378,7 +387,7 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
             let v = match memo.iter().find(|(k, mg, _)| *k == key && mg == g) {
                 Some((_, _, v)) => v.clone(),
                 None => {
-                    let v = releases::verify(r, g, bytes, &req.opts);
+                    let v = releases::verify(r, g, bytes, &req.opts, req.node.as_deref());
                     memo.push((key, g.clone(), v.clone()));
                     v
                 }
