@@ -244,6 +244,6 @@ fn cli_unknown_exits_1() {
     let _ = fs::remove_dir_all(&dir);
     assert_eq!(o.status.code(), Some(1));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(j["verdict"], "unknown");
-    assert!(j["kind"].is_null());
+    assert_eq!(j[0]["verdict"], "unknown");
+    assert!(j[0]["kind"].is_null());
 }

@@ -2,8 +2,12 @@
 //! rendering and exit codes. Everything it does is an [`crate::ops`] call.
 //!
 //! Exit status: 0 when every file is `ok` (or the command succeeded), 1 when
-//! any file is not, 2 for usage and I/O errors.
+//! any file is not (`checksum`: the stored checksum does not match), 2 for
+//! usage and I/O errors.
 
+mod extras;
+mod format;
+mod help;
 mod inspect;
 mod output;
 pub mod render;
@@ -11,25 +15,20 @@ pub mod render;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 use crate::formats::{self, FormatError, Shape, VerifyOptions};
 use crate::ops::verify::{self as vops, OpError};
-
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Format {
-    #[default]
-    Text,
-    Json,
-}
+pub use format::Format;
+use format::{pipe_closed, warn};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "kubelet-ckpt",
     version,
     about = "Verify, explain and rewrite the kubelet's checkpoint files, byte for byte as the kubelet does",
-    long_about = None
+    long_about = None,
+    after_help = help::MAIN
 )]
 struct Cli {
     /// Refuse input files larger than SIZE (e.g. 64MiB, 1G, 10k, 1048576;
@@ -37,6 +36,10 @@ struct Cli {
     #[arg(long, global = true, value_name = "SIZE", default_value = "64MiB",
           value_parser = crate::fs::parse_size)]
     max_size: u64,
+    /// Colour verdicts in text output: auto (on a terminal, unless NO_COLOR
+    /// is set), always, never.
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t)]
+    color: format::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -44,14 +47,17 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// List every kind: name, file name, Kubernetes versions, checksum scheme.
+    #[command(after_help = help::KINDS)]
     Kinds {
+        /// Output format.
         #[arg(short = 'o', long = "output", value_enum, default_value_t)]
-        output: Format,
+        output: format::TableFormat,
     },
     /// The kubelet's verdict on each file: ok, corrupt, invalid-json or rejected.
+    #[command(after_help = help::VERIFY)]
     Verify {
         /// Judge every file as exactly this kind (no fallbacks).
-        #[arg(long)]
+        #[arg(long, value_parser = help::KindParser)]
         kind: Option<String>,
         /// Also run the kubelet's policy-name check against this configured policy.
         #[arg(long)]
@@ -65,28 +71,37 @@ enum Command {
         feature_gates: Option<String>,
         #[command(flatten)]
         node: NodeArgs,
+        /// Output format.
         #[arg(short = 'o', long = "output", value_enum, default_value_t)]
         output: Format,
+        /// Files to judge (`-`: standard input).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
     /// Print the exact bytes the kubelet would write for the state in FILE.
+    #[command(after_help = help::CANONICAL)]
     Canonical {
-        #[arg(long)]
+        /// Read FILE as exactly this kind (default: detected).
+        #[arg(long, value_parser = help::KindParser)]
         kind: Option<String>,
         file: PathBuf,
     },
     /// Print the stored checksum and the one the kubelet would store.
+    #[command(after_help = help::CHECKSUM)]
     Checksum {
-        #[arg(long)]
+        /// Read FILE as exactly this kind (default: detected).
+        #[arg(long, value_parser = help::KindParser)]
         kind: Option<String>,
+        /// Output format.
         #[arg(short = 'o', long = "output", value_enum, default_value_t)]
         output: Format,
         file: PathBuf,
     },
     /// Print the exact text that is hashed for the state in FILE.
+    #[command(after_help = help::EXPLAIN)]
     Explain {
-        #[arg(long)]
+        /// Read FILE as exactly this kind (default: detected).
+        #[arg(long, value_parser = help::KindParser)]
         kind: Option<String>,
         file: PathBuf,
     },
@@ -109,6 +124,12 @@ enum Command {
         a: PathBuf,
         b: PathBuf,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(visible_alias = "completion", after_help = help::COMPLETIONS)]
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff).
+    #[command(after_help = help::MAN)]
+    Man,
 }
 
 /// Node facts for the static policies' start checks.
@@ -152,10 +173,13 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    format::init_color(cli.color);
     match run(cli.command, cli.max_size) {
         Ok(code) => code,
+        // The reader went away (`| head`): nothing more to say.
+        Err(CliError::Io(e)) if pipe_closed(&e) => 0,
         Err(e) => {
-            eprintln!("kubelet-ckpt: {e}");
+            warn(format_args!("{e}"));
             2
         }
     }
@@ -176,10 +200,7 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cmd {
-        Command::Kinds { output } => {
-            output::kinds(&mut out, output)?;
-            Ok(0)
-        }
+        Command::Kinds { output } => done(output::kinds(&mut out, output), 0),
         Command::Verify {
             kind,
             policy,
@@ -217,43 +238,55 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
             };
             let mut all_ok = true;
             let mut io_error = false;
+            // json and yaml are one document: collected, then written.
+            let mut batch = Vec::new();
             for f in &files {
                 match vops::verify_file(f, &req, max_size) {
                     Ok(r) => {
                         all_ok &= r.status.passes();
-                        output::verify(&mut out, &r, output)?;
+                        if matches!(output, Format::Json | Format::Yaml) {
+                            batch.push(r);
+                        } else if let Err(e) = output::verify(&mut out, &r, output) {
+                            match e {
+                                // `| head`: stop; the verdict so far decides.
+                                CliError::Io(e) if pipe_closed(&e) => break,
+                                e => return Err(e),
+                            }
+                        }
                     }
                     Err(e @ OpError::Usage(_)) => return Err(e.into()),
                     Err(e) => {
                         io_error = true;
-                        eprintln!("kubelet-ckpt: {e}");
+                        warn(format_args!("{e}"));
                     }
                 }
             }
-            Ok(if io_error {
+            let code = if io_error {
                 2
             } else if all_ok {
                 0
             } else {
                 1
-            })
+            };
+            done(output::verify_all(&mut out, &batch, output), code)
         }
         Command::Canonical { kind, file } => {
             let (k, bytes) = kind_for(&file, kind.as_deref(), max_size)?;
             match k.canonical(&bytes) {
-                Ok(c) => {
-                    out.write_all(&c)?;
-                    Ok(0)
-                }
+                Ok(c) => done(out.write_all(&c).map_err(CliError::from), 0),
                 Err(e) => Ok(refuse(&file, k, &e)),
             }
         }
         Command::Checksum { kind, output, file } => {
             let (k, bytes) = kind_for(&file, kind.as_deref(), max_size)?;
+            if k.info().scheme == formats::ChecksumScheme::None {
+                return done(output::checksum(&mut out, &file, k, None, output), 0);
+            }
             match k.checksum(&bytes) {
                 Ok(c) => {
-                    output::checksum(&mut out, &file, k, &c, output)?;
-                    Ok(0)
+                    // 1 when a stored checksum is not the one the kubelet computes.
+                    let code = i32::from(c.stored.is_some_and(|s| s != c.computed));
+                    done(output::checksum(&mut out, &file, k, Some(&c), output), code)
                 }
                 Err(e) => Ok(refuse(&file, k, &e)),
             }
@@ -262,11 +295,11 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
             let (k, bytes) = kind_for(&file, kind.as_deref(), max_size)?;
             let mut sink = output::WriteSink::new(&mut out);
             let r = k.explain(&bytes, &mut sink);
-            sink.finish()?;
-            match r {
-                Ok(()) => Ok(0),
-                Err(e) => Ok(refuse(&file, k, &e)),
-            }
+            let code = match r {
+                Ok(()) => 0,
+                Err(e) => refuse(&file, k, &e),
+            };
+            done(sink.finish().map_err(CliError::from), code)
         }
         Command::Inspect { kind, output, file } => Ok(inspect::inspect(
             &mut out,
@@ -283,6 +316,22 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
             output,
             max_size,
         )?),
+        Command::Completions { shell } => done(
+            extras::completions(&mut out, shell).map_err(CliError::from),
+            0,
+        ),
+        Command::Man => done(extras::man(&mut out).map_err(CliError::from), 0),
+    }
+}
+
+/// The command's status once its output is written (and flushed): a closed
+/// pipe is not an error, the status stays what the command decided.
+fn done(written: Result<(), CliError>, code: i32) -> Result<i32, CliError> {
+    let flushed = written.and_then(|()| Ok(std::io::stdout().flush()?));
+    match flushed {
+        Err(CliError::Io(e)) if pipe_closed(&e) => Ok(code),
+        Err(e) => Err(e),
+        Ok(()) => Ok(code),
     }
 }
 
@@ -299,11 +348,11 @@ fn kind_for(
 
 /// Reports that the kubelet would not read the file; status 1.
 fn refuse(file: &Path, k: &dyn Shape, e: &FormatError) -> i32 {
-    eprintln!(
-        "kubelet-ckpt: {}: the kubelet would not load this as {}: {}",
+    warn(format_args!(
+        "{}: the kubelet would not load this as {}: {}",
         file.display(),
         k.info().name,
         output::describe_error(e)
-    );
+    ));
     1
 }

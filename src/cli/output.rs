@@ -1,11 +1,13 @@
-//! Text and JSON rendering of command results. The JSON shapes are a
-//! stable interface for scripts: fields are only ever added.
+//! Text, JSON and YAML rendering of command results. The JSON shapes (and
+//! YAML, the same serde values) are a stable interface for scripts: fields
+//! are only ever added.
 
 use std::io::{self, Write};
 use std::path::Path;
 
 use serde::Serialize;
 
+use super::format::{self, TableFormat};
 use super::Format;
 use crate::formats::identify::Basis;
 use crate::formats::releases::ReleaseVerdict;
@@ -22,7 +24,10 @@ struct KindRow {
     summary: &'static str,
 }
 
-pub fn kinds(out: &mut impl Write, format: Format) -> Result<(), super::CliError> {
+/// Width of the default `kinds` table (`-o wide` is not limited).
+pub const KINDS_COLUMNS: usize = 100;
+
+pub fn kinds(out: &mut impl Write, format: TableFormat) -> Result<(), super::CliError> {
     let rows: Vec<KindRow> = registry()
         .iter()
         .map(|k| {
@@ -36,34 +41,81 @@ pub fn kinds(out: &mut impl Write, format: Format) -> Result<(), super::CliError
             }
         })
         .collect();
-    match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &rows)?;
-            writeln!(out)?;
-        }
-        Format::Text => {
-            let w = |f: fn(&KindRow) -> &str| rows.iter().map(|r| f(r).len()).max().unwrap_or(0);
-            let (wn, wf, wv, wc) = (
-                w(|r| r.name).max(4),
-                w(|r| r.file).max(4),
-                w(|r| r.versions).max(8),
-                w(|r| r.checksum).max(8),
-            );
+    if let Some(f) = format.data() {
+        format::list(out, f, &rows)?;
+        return Ok(());
+    }
+    let w = |f: fn(&KindRow) -> &str| rows.iter().map(|r| f(r).chars().count()).max().unwrap_or(0);
+    let (wn, mut wf, mut wv, wc) = (
+        w(|r| r.name).max(4),
+        w(|r| r.file).max(4),
+        w(|r| r.versions).max(8),
+        w(|r| r.checksum).max(8),
+    );
+    if format == TableFormat::Wide {
+        writeln!(
+            out,
+            "{:wn$}  {:wf$}  {:wv$}  {:wc$}  SUMMARY",
+            "KIND", "FILE", "VERSIONS", "CHECKSUM"
+        )?;
+        for r in &rows {
             writeln!(
                 out,
-                "{:wn$}  {:wf$}  {:wv$}  {:wc$}  SUMMARY",
-                "KIND", "FILE", "VERSIONS", "CHECKSUM"
+                "{:wn$}  {:wf$}  {:wv$}  {:wc$}  {}",
+                r.name, r.file, r.versions, r.checksum, r.summary
             )?;
-            for r in &rows {
-                writeln!(
-                    out,
-                    "{:wn$}  {:wf$}  {:wv$}  {:wc$}  {}",
-                    r.name, r.file, r.versions, r.checksum, r.summary
-                )?;
-            }
         }
+        return Ok(());
+    }
+    // Default: no SUMMARY; KIND and CHECKSUM whole (KIND is what --kind
+    // takes); FILE (up to 30 columns, its tail kept: the file name) and
+    // VERSIONS (its head kept) share the rest, cut with `…`.
+    let room = KINDS_COLUMNS.saturating_sub(wn + wc + 6);
+    if wf + wv > room {
+        wf = wf.min(30.max(room.saturating_sub(wv)));
+        wv = wv.min(room.saturating_sub(wf)).max(8);
+    }
+    writeln!(
+        out,
+        "{:wn$}  {:wf$}  {:wv$}  CHECKSUM",
+        "KIND", "FILE", "VERSIONS"
+    )?;
+    for r in &rows {
+        let line = format!(
+            "{:wn$}  {:wf$}  {:wv$}  {}",
+            r.name,
+            cut_head(r.file, wf),
+            cut(r.versions, wv),
+            r.checksum
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
+}
+
+/// `s` in at most `width` characters, ending in `…` when cut.
+fn cut(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    if s.chars().count() <= width {
+        return s.into();
+    }
+    let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+    t.push('…');
+    t.into()
+}
+
+/// The tail of the path `s` in at most `width` characters: `…/name`, from a
+/// `/` when one is in reach.
+fn cut_head(s: &str, width: usize) -> std::borrow::Cow<'_, str> {
+    let n = s.chars().count();
+    if n <= width {
+        return s.into();
+    }
+    let tail: String = s.chars().skip(n + 1 - width.max(1)).collect();
+    let tail = match tail.find('/') {
+        Some(i) => &tail[i..],
+        None => &tail[..],
+    };
+    format!("…{tail}").into()
 }
 
 #[derive(Serialize)]
@@ -160,62 +212,80 @@ fn range(spans: &[u8]) -> String {
     out.join(", ")
 }
 
+/// `verify -o json|yaml`: one document, the array of the per-file objects
+/// (nothing for text and jsonl, which [`verify`] streams).
+pub fn verify_all(
+    out: &mut impl Write,
+    reports: &[FileReport],
+    format: Format,
+) -> Result<(), super::CliError> {
+    if matches!(format, Format::Json | Format::Yaml) {
+        let docs: Vec<VerifyJson<'_>> = reports.iter().map(verify_json).collect();
+        format::list(out, format, &docs)?;
+    }
+    Ok(())
+}
+
+/// The JSON (and YAML) object of one file's verdict.
+fn verify_json(r: &FileReport) -> VerifyJson<'_> {
+    let v = &r.verification;
+    let (source, basis, exact, tried) = match &r.choice {
+        KindChoice::Given => ("given", None, None, Vec::new()),
+        KindChoice::Detected {
+            exact,
+            basis,
+            tried,
+        } => (
+            "detected",
+            Some(basis_str(*basis)),
+            r.kind.map(|_| *exact),
+            tried
+                .iter()
+                .map(|(k, v)| Tried {
+                    kind: k,
+                    verdict: v.as_str(),
+                })
+                .collect(),
+        ),
+    };
+    let (spans, writers) = match &r.releases {
+        Releases::All { spans, writers } => (
+            spans
+                .iter()
+                .map(|s| span_json(s.first, s.last, &s.verdict))
+                .collect(),
+            writers.iter().map(|m| format!("1.{m}")).collect(),
+        ),
+        Releases::One { minor, verdict } => (vec![span_json(*minor, *minor, verdict)], Vec::new()),
+        Releases::NotInTable => (Vec::new(), Vec::new()),
+    };
+    VerifyJson {
+        path: r.path.display().to_string(),
+        kind: r.kind,
+        file: r.file,
+        kind_source: source,
+        basis,
+        exact,
+        verdict: r.status.as_str(),
+        message: &v.message,
+        offset: v.offset,
+        stored_checksum: v.stored_checksum,
+        computed_checksum: v.computed_checksum,
+        release: r.decided_by.map(|m| format!("1.{m}")),
+        releases: spans,
+        writers,
+        notes: &r.notes,
+        tried,
+    }
+}
+
+/// One file's verdict: a text block, or a JSON line (`jsonl`); `json` and
+/// `yaml` write the single object (see [`verify_all`] for the document).
 pub fn verify(out: &mut impl Write, r: &FileReport, format: Format) -> Result<(), super::CliError> {
     let v = &r.verification;
     match format {
-        Format::Json => {
-            let (source, basis, exact, tried) = match &r.choice {
-                KindChoice::Given => ("given", None, None, Vec::new()),
-                KindChoice::Detected {
-                    exact,
-                    basis,
-                    tried,
-                } => (
-                    "detected",
-                    Some(basis_str(*basis)),
-                    r.kind.map(|_| *exact),
-                    tried
-                        .iter()
-                        .map(|(k, v)| Tried {
-                            kind: k,
-                            verdict: v.as_str(),
-                        })
-                        .collect(),
-                ),
-            };
-            let (spans, writers) = match &r.releases {
-                Releases::All { spans, writers } => (
-                    spans
-                        .iter()
-                        .map(|s| span_json(s.first, s.last, &s.verdict))
-                        .collect(),
-                    writers.iter().map(|m| format!("1.{m}")).collect(),
-                ),
-                Releases::One { minor, verdict } => {
-                    (vec![span_json(*minor, *minor, verdict)], Vec::new())
-                }
-                Releases::NotInTable => (Vec::new(), Vec::new()),
-            };
-            let j = VerifyJson {
-                path: r.path.display().to_string(),
-                kind: r.kind,
-                file: r.file,
-                kind_source: source,
-                basis,
-                exact,
-                verdict: r.status.as_str(),
-                message: &v.message,
-                offset: v.offset,
-                stored_checksum: v.stored_checksum,
-                computed_checksum: v.computed_checksum,
-                release: r.decided_by.map(|m| format!("1.{m}")),
-                releases: spans,
-                writers,
-                notes: &r.notes,
-                tried,
-            };
-            serde_json::to_writer(&mut *out, &j)?;
-            writeln!(out)?;
+        Format::Json | Format::Yaml | Format::Jsonl => {
+            format::one(out, format, &verify_json(r))?;
         }
         Format::Text => {
             let how = match &r.choice {
@@ -231,7 +301,12 @@ pub fn verify(out: &mut impl Write, r: &FileReport, format: Format) -> Result<()
                 Some(m) => format!("kubelet 1.{m}, "),
                 None => String::new(),
             };
-            write!(out, "{}: {}", r.path.display(), r.status.as_str())?;
+            write!(
+                out,
+                "{}: {}",
+                r.path.display(),
+                format::verdict(r.status.as_str())
+            )?;
             if let Some(k) = r.kind {
                 write!(out, " ({release}{k}{how})")?;
             }
@@ -283,7 +358,7 @@ pub fn verify(out: &mut impl Write, r: &FileReport, format: Format) -> Result<()
                 } else {
                     for s in spans {
                         let j = span_json(s.first, s.last, &s.verdict);
-                        write!(out, "    {:11} {}", s.label(), j.verdict)?;
+                        write!(out, "    {:11} {}", s.label(), format::verdict(j.verdict))?;
                         if let Some(rd) = j.reader {
                             write!(out, " ({rd})")?;
                         }
@@ -319,7 +394,8 @@ struct ChecksumJson {
     kind: &'static str,
     scheme: &'static str,
     stored: Option<u64>,
-    computed: u64,
+    /// `null` for kinds without a checksum (`scheme` `none`).
+    computed: Option<u64>,
     matches: Option<bool>,
 }
 
@@ -327,22 +403,23 @@ pub fn checksum(
     out: &mut impl Write,
     path: &Path,
     k: &dyn Shape,
-    c: &ChecksumInfo,
+    c: Option<&ChecksumInfo>,
     format: Format,
 ) -> Result<(), super::CliError> {
-    let matches = c.stored.map(|s| s == c.computed);
+    let stored = c.and_then(|c| c.stored);
+    let computed = c.map(|c| c.computed);
+    let matches = stored.zip(computed).map(|(s, c)| s == c);
     match format {
-        Format::Json => {
+        Format::Json | Format::Yaml | Format::Jsonl => {
             let j = ChecksumJson {
                 path: path.display().to_string(),
                 kind: k.info().name,
                 scheme: k.info().scheme.name(),
-                stored: c.stored,
-                computed: c.computed,
+                stored,
+                computed,
                 matches,
             };
-            serde_json::to_writer(&mut *out, &j)?;
-            writeln!(out)?;
+            format::one(out, format, &j)?;
         }
         Format::Text => {
             writeln!(
@@ -351,11 +428,19 @@ pub fn checksum(
                 k.info().name,
                 k.info().scheme.name()
             )?;
-            match c.stored {
+            let Some(computed) = computed else {
+                writeln!(out, "this kind has no checksum")?;
+                return Ok(());
+            };
+            match stored {
                 Some(s) => writeln!(out, "stored:   {s}")?,
                 None => writeln!(out, "stored:   (none)")?,
             }
-            writeln!(out, "computed: {}", c.computed)?;
+            writeln!(out, "computed: {computed}")?;
+            if let Some(m) = matches {
+                let word = if m { "yes" } else { "no" };
+                writeln!(out, "matches:  {word}")?;
+            }
         }
     }
     Ok(())

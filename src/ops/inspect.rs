@@ -136,7 +136,13 @@ pub fn lift_file(
                 message,
             })
         }
-        None => return Err(OpError::UnknownKind(name.to_string()).into()),
+        None => {
+            return Err(OpError::UnknownKind {
+                name: name.to_string(),
+                near: None,
+            }
+            .into())
+        }
     };
     Ok((state, k, given))
 }

@@ -125,8 +125,15 @@ pub enum OpError {
     /// limit. The message names the file.
     #[error(transparent)]
     Read(#[from] ReadError),
-    #[error("unknown kind {0:?} (see `kubelet-ckpt kinds`)")]
-    UnknownKind(String),
+    /// `--kind` names no kind; `near` is the closest name, if any is close.
+    #[error("unknown kind {name:?} ({})", match near {
+        Some(n) => format!("did you mean {n:?}?"),
+        None => "see `kubelet-ckpt kinds`".to_string(),
+    })]
+    UnknownKind {
+        name: String,
+        near: Option<&'static str>,
+    },
     #[error("{0}: not a kubelet checkpoint or state file")]
     NoKind(PathBuf),
     #[error("{0}")]
@@ -157,15 +164,18 @@ pub fn read(path: &Path, max_size: u64) -> Result<Vec<u8>, OpError> {
 /// Looks up `--kind`, suggesting the nearest name on a typo.
 pub fn kind_by_name(name: &str) -> Result<&'static dyn Shape, OpError> {
     formats::kind(name).ok_or_else(|| {
+        // Nearest by edit distance; among equals the last registered (the
+        // newest version of a family: "cpu-v9" suggests "cpu-v4").
         let near = formats::registry()
             .iter()
             .map(|k| k.info().name)
+            .rev()
             .min_by_key(|k| distance(k, name))
             .filter(|k| distance(k, name) <= 3);
-        OpError::UnknownKind(match near {
-            Some(n) => format!("{name}\" (did you mean \"{n}\"?"),
-            None => name.to_string(),
-        })
+        OpError::UnknownKind {
+            name: name.to_string(),
+            near,
+        }
     })
 }
 
