@@ -247,3 +247,106 @@ fn cli_unknown_exits_1() {
     assert_eq!(j[0]["verdict"], "unknown");
     assert!(j[0]["kind"].is_null());
 }
+
+/// The diagnoses of `identify`, each on a crafted file (the damage is
+/// made here; which code it must give is decided by how it was made).
+#[test]
+fn each_diagnosis_on_a_crafted_file() {
+    use kubelet_ckpt::ops::identify::identify_bytes;
+    use kubelet_ckpt::ops::verify::Request;
+    let gen = fs::read(golden().join("cpu-v2/gen-2.json")).expect("golden");
+    let codes = |name: &str, bytes: &[u8], req: &Request| -> Vec<String> {
+        identify_bytes(Path::new(name), bytes, req)
+            .expect("identify")
+            .diagnoses
+            .into_iter()
+            .map(|d| d.code)
+            .collect()
+    };
+    let plain = Request::default();
+    let has = |v: Vec<String>, code: &str, what: &str| {
+        assert!(
+            v.iter().any(|c| c == code),
+            "{what}: want {code}, got {v:?}"
+        );
+    };
+    has(codes("cpu_manager_state", b"", &plain), "empty", "empty");
+    has(
+        codes(
+            "s.json",
+            &[b"\xEF\xBB\xBF".as_slice(), &gen].concat(),
+            &plain,
+        ),
+        "utf8-bom",
+        "bom",
+    );
+    has(
+        codes("s.json", &[gen.as_slice(), &[0u8; 64]].concat(), &plain),
+        "nul-bytes",
+        "nul padding",
+    );
+    has(
+        codes("s.json", &gen[..gen.len() / 2], &plain),
+        "truncated",
+        "prefix",
+    );
+    has(
+        codes("s.json", &[gen.as_slice(), b"{}"].concat(), &plain),
+        "trailing-data",
+        "second document",
+    );
+    let mut bad_utf8 = gen.clone();
+    let q = bad_utf8.iter().position(|b| *b == b':').expect(":") + 2;
+    bad_utf8.insert(q, 0xFF);
+    has(
+        codes("s.json", &bad_utf8, &plain),
+        "invalid-utf8",
+        "0xFF in a string",
+    );
+    // The vector the spec sealed under CPUManagerCheckpointV2 (1.36's writer).
+    let named = fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/spec/vectors/releases/cpu-v2-named.json"),
+    );
+    if let Ok(named) = named {
+        has(
+            codes("s.json", &named, &plain),
+            "checksum-release-skew",
+            "named checksum",
+        );
+    }
+    // Checksum 0: accepted unchecked by some releases.
+    let s = String::from_utf8(gen.clone()).expect("utf8");
+    let i = s.find("\"checksum\":").expect("checksum") + "\"checksum\":".len();
+    let end = i + s[i..].find(|c: char| !c.is_ascii_digit()).expect("end");
+    let zero = format!("{}0{}", &s[..i], &s[end..]);
+    has(
+        codes("s.json", zero.as_bytes(), &plain),
+        "checksum-zero",
+        "zero",
+    );
+    // A checksum no recipe gives.
+    let edited = format!("{}{}{}", &s[..i], "12345", &s[end..]);
+    has(
+        codes("s.json", edited.as_bytes(), &plain),
+        "hand-edit",
+        "edited checksum",
+    );
+    // The policy-name check (the file says static).
+    let policy = Request {
+        opts: kubelet_ckpt::formats::VerifyOptions {
+            policy: Some("none".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    if s.contains("\"policyName\":\"static\"") {
+        has(
+            codes("s.json", &gen, &policy),
+            "restore-check",
+            "policy none",
+        );
+    }
+    // Undamaged: nothing to say.
+    assert!(codes("s.json", &gen, &plain).is_empty());
+}

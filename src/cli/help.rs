@@ -41,14 +41,31 @@ Examples:
   kubelet-ckpt verify /var/lib/kubelet/cpu_manager_state
   kubelet-ckpt verify --kind cpu-v2 --policy static cpu_manager_state
   kubelet-ckpt verify --for-kubelet 1.30 /var/lib/kubelet/memory_manager_state
+  kubelet-ckpt verify --for-kubelet 1.31 --node node.json cpu_manager_state
+  kubelet-ckpt verify --kubelet-config /var/lib/kubelet/config.yaml /var/lib/kubelet/cpu_manager_state
   kubelet-ckpt verify -o json a b | jq '.[] | select(.verdict != \"ok\")'
   kubelet-ckpt verify -o jsonl /backup/*/cpu_manager_state   # one object per line
   cat cpu_manager_state | kubelet-ckpt verify --kind cpu-v2 -
 
+Without --for-kubelet a file is ok when every release that writes its
+shape reads it back (a file known only by its name: every release that
+reads that name); the text lists which releases read and refuse it.
+
 Exit status:
-  0  every file is ok
+  0  every file is ok (or, with --for-kubelet, ignored by that release)
   1  some file is not (corrupt, invalid-json, rejected, unknown)
   2  usage or I/O error (a file could not be read)";
+
+/// After `identify --help`.
+pub const IDENTIFY: &str = "\
+Examples:
+  kubelet-ckpt identify /evidence/state-1.json
+  kubelet-ckpt identify -o json cpu_manager_state | jq '.[0].diagnoses'
+
+Exit status:
+  0  every file is a kubelet file the kubelet reads (ok)
+  1  some file is not ok or not a kubelet file (unknown)
+  2  usage or I/O error";
 
 /// After `canonical --help`.
 pub const CANONICAL: &str = "\

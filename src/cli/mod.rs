@@ -59,22 +59,25 @@ enum Command {
         /// Judge every file as exactly this kind (no fallbacks).
         #[arg(long, value_parser = help::KindParser)]
         kind: Option<String>,
-        /// Also run the kubelet's policy-name check against this configured policy.
-        #[arg(long)]
-        policy: Option<String>,
-        /// Give the verdict of this kubelet release's whole read path
-        /// (`1.30`, `v1.30.2`); default: every release, grouped.
-        #[arg(long, value_name = "VERSION", env = "KUBELET_CKPT_KUBELET_VERSION")]
-        for_kubelet: Option<String>,
-        /// Feature gates as the kubelet takes them (`PodLevelResourceManagers=true,...`).
-        #[arg(long, value_name = "GATES")]
-        feature_gates: Option<String>,
         #[command(flatten)]
-        node: NodeArgs,
+        judge: JudgeArgs,
         /// Output format.
         #[arg(short = 'o', long = "output", value_enum, default_value_t)]
         output: Format,
         /// Files to judge (`-`: standard input).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Which kubelet file each FILE is, every shape considered, and what is
+    /// wrong with it (byte offset, line:column, next step).
+    #[command(after_help = help::IDENTIFY)]
+    Identify {
+        #[command(flatten)]
+        judge: JudgeArgs,
+        /// Output format.
+        #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+        output: Format,
+        /// Files to identify (`-`: standard input).
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -130,6 +133,56 @@ enum Command {
     /// Print the man page (roff).
     #[command(after_help = help::MAN)]
     Man,
+}
+
+/// What a verdict is judged against: the kubelet release, its gates, the
+/// configured policy and the node.
+#[derive(Debug, clap::Args)]
+struct JudgeArgs {
+    /// Also run the kubelet's policy-name check against this configured policy.
+    #[arg(long)]
+    policy: Option<String>,
+    /// Give the verdict of this kubelet release's whole read path
+    /// (`1.30`, `v1.30.2`); default: every release, grouped.
+    #[arg(long, value_name = "VERSION", env = "KUBELET_CKPT_KUBELET_VERSION")]
+    for_kubelet: Option<String>,
+    /// Feature gates as the kubelet takes them (`PodLevelResourceManagers=true,...`).
+    #[arg(long, value_name = "GATES")]
+    feature_gates: Option<String>,
+    #[command(flatten)]
+    node: NodeArgs,
+}
+
+impl JudgeArgs {
+    /// The request for `ops::verify` (and identify), validated.
+    fn request(&self, kind: Option<String>) -> Result<vops::Request, OpError> {
+        if let Some(k) = &kind {
+            vops::kind_by_name(k)?;
+        }
+        let for_kubelet = match self.for_kubelet.as_deref() {
+            None | Some("") => None,
+            Some(v) => Some(formats::releases::parse_version(v).ok_or_else(|| {
+                OpError::Usage(format!(
+                    "--for-kubelet {v:?}: want a minor release 1.8 ... 1.37 (1.30, v1.30.2)"
+                ))
+            })?),
+        };
+        let gates = match self.feature_gates.as_deref() {
+            None => Default::default(),
+            Some(g) => formats::releases::Gates::parse(g)
+                .map_err(|e| OpError::Usage(format!("--feature-gates: {e}")))?,
+        };
+        Ok(vops::Request {
+            kind,
+            for_kubelet,
+            gates,
+            opts: VerifyOptions {
+                policy: self.policy.clone(),
+                ..Default::default()
+            },
+            node: self.node.load()?,
+        })
+    }
 }
 
 /// Node facts for the static policies' start checks.
@@ -203,39 +256,11 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
         Command::Kinds { output } => done(output::kinds(&mut out, output), 0),
         Command::Verify {
             kind,
-            policy,
-            for_kubelet,
-            feature_gates,
-            node,
+            judge,
             output,
             files,
         } => {
-            if let Some(k) = &kind {
-                vops::kind_by_name(k)?;
-            }
-            let for_kubelet = match for_kubelet.as_deref() {
-                None | Some("") => None,
-                Some(v) => Some(formats::releases::parse_version(v).ok_or_else(|| {
-                    OpError::Usage(format!(
-                        "--for-kubelet {v:?}: want a minor release 1.8 ... 1.37 (1.30, v1.30.2)"
-                    ))
-                })?),
-            };
-            let gates = match feature_gates.as_deref() {
-                None => Default::default(),
-                Some(g) => formats::releases::Gates::parse(g)
-                    .map_err(|e| OpError::Usage(format!("--feature-gates: {e}")))?,
-            };
-            let req = vops::Request {
-                kind,
-                for_kubelet,
-                gates,
-                opts: VerifyOptions {
-                    policy,
-                    ..Default::default()
-                },
-                node: node.load()?,
-            };
+            let req = judge.request(kind)?;
             let mut all_ok = true;
             let mut io_error = false;
             // json and yaml are one document: collected, then written.
@@ -269,6 +294,48 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
                 1
             };
             done(output::verify_all(&mut out, &batch, output), code)
+        }
+        Command::Identify {
+            judge,
+            output,
+            files,
+        } => {
+            let req = judge.request(None)?;
+            let mut code = 0;
+            let mut batch = Vec::new();
+            for f in &files {
+                match crate::ops::identify::identify_file(f, &req, max_size) {
+                    Ok(r) => {
+                        if r.verdict != "ok" && r.verdict != "ignored" {
+                            code = code.max(1);
+                        }
+                        if output == Format::Text {
+                            if let Err(e) = render::identify::text(&mut out, &r) {
+                                if pipe_closed(&e) {
+                                    break;
+                                }
+                                return Err(e.into());
+                            }
+                        } else {
+                            batch.push(r);
+                        }
+                    }
+                    Err(e @ OpError::Usage(_)) => return Err(e.into()),
+                    Err(e) => {
+                        code = 2;
+                        warn(format_args!("{e}"));
+                    }
+                }
+            }
+            let written = match output {
+                Format::Text => Ok(()),
+                Format::Jsonl => batch
+                    .iter()
+                    .try_for_each(|r| format::one(&mut out, Format::Jsonl, r))
+                    .map_err(CliError::from),
+                f => format::one(&mut out, f, &batch).map_err(CliError::from),
+            };
+            done(written, code)
         }
         Command::Canonical { kind, file } => {
             let (k, bytes) = kind_for(&file, kind.as_deref(), max_size)?;

@@ -2,6 +2,7 @@
 //! the typed kinds of [`crate::formats`] and know nothing of the command line.
 
 pub mod diff;
+pub mod identify;
 pub mod inspect;
 pub mod node;
 pub mod scan;

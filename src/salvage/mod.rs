@@ -282,18 +282,18 @@ fn diag(b: &[u8], code: Code, offset: usize, len: usize, message: String) -> Dia
         Code::Empty => {
             "there is nothing to recover: restore the file from a backup, or remove it so that its writer starts afresh"
         }
-        Code::Utf8Bom => "remove the 3 BOM bytes (`recover` does); Go's encoding/json rejects a document that starts with them",
+        Code::Utf8Bom => "remove the 3 BOM bytes (`kubelet-ckpt repair` does); Go's encoding/json rejects a document that starts with them",
         Code::NulBytes => {
-            "the file was likely extended without its data (power loss): `recover` cuts the NUL bytes and keeps the complete members before them; check what it lists as dropped"
+            "the file was likely extended without its data (power loss): `kubelet-ckpt repair` cuts the NUL bytes and keeps the complete members before them; check what it lists as dropped"
         }
         Code::InvalidUtf8 => {
             "find where these bytes came from or restore from a backup: Go reads each bad byte as U+FFFD, so the value it reads is not the one written"
         }
         Code::Truncated => {
-            "the write was interrupted: `recover` keeps every complete member and closes the document; check what it lists as dropped before using it"
+            "the write was interrupted: `kubelet-ckpt repair` keeps every complete member and closes the document; check what it lists as dropped before using it"
         }
         Code::TrailingData => {
-            "cut the file after the first complete document (`recover` does); Go rejects any data after the top-level value"
+            "cut the file after the first complete document (`kubelet-ckpt repair` does); Go rejects any data after the top-level value"
         }
         Code::Syntax => {
             "not a known kind of damage: look at the bytes around this offset, or restore the file from a backup"

@@ -2,6 +2,7 @@
 //! drawn here, JSON and YAML by serde ([`structured`]).
 
 pub mod diff;
+pub mod identify;
 pub mod inspect;
 
 use std::io::{self, Write};
