@@ -1,23 +1,65 @@
 //! kubelet-ckpt: read, write, verify, repair and convert the kubelet's
 //! checkpoint and state files, byte for byte as the kubelet does.
 //!
-//! Layers (imports point downwards only):
+//! The kubelet's checksum is FNV-32a over go-spew's `%#v` text of its Go
+//! structs, so Go package and type names, field order and `encoding/json`
+//! behaviour all decide it; this crate reproduces them and gives the verdict
+//! a kubelet *release* gives a file (its whole reader chain, fallbacks and
+//! accepted checksum names), optionally on a *node* (its configuration and
+//! topology: the static policies' start checks).
 //!
-//! * [`cli`]: the command line (clap), output rendering, exit codes.
-//! * [`ops`]: verify, explain, ... on whole files.
-//! * [`formats`]: one module per kubelet file family, the kind registry and
-//!   detection; each kind parses, serialises, checksums and runs the
-//!   kubelet's restore checks.
-//! * [`go`]: Go behaviours with no kubelet knowledge (encoding/json, go-spew,
-//!   FNV/CRC, cpuset, Quantity).
-//! * [`fs`]: the file system with no kubelet knowledge: bounded, type-checked
-//!   reads, crash-safe replacement, the kubelet-lock probe.
-//! * [`excerpt`]: capping long texts for display.
+//! # Example
+//!
+//! Open a `cpu_manager_state`, ask for its verdict and list its CPU
+//! assignments:
+//!
+//! ```
+//! use kubelet_ckpt::{open, Request, State, Status, DEFAULT_MAX_SIZE};
+//! # let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/samples/cpu_manager_state");
+//! let f = open(&path, &Request::default(), DEFAULT_MAX_SIZE)?;
+//! assert_eq!(f.report.kind, Some("cpu-v2"));
+//! assert_eq!(f.report.status, Status::Ok);
+//! if let Some(Ok(State::Cpu(cpu))) = f.state() {
+//!     println!("policy {}, shared CPUs {}", cpu.policy_name, cpu.default_cpu_set.text);
+//!     for (pod, p) in &cpu.pods {
+//!         for (container, cpus) in &p.containers {
+//!             println!("{pod}/{container}: {}", cpus.text);
+//!         }
+//!     }
+//! }
+//! # Ok::<(), kubelet_ckpt::OpError>(())
+//! ```
+//!
+//! One kubelet release's verdict: set [`Request::for_kubelet`] (`Some(30)`
+//! for 1.30). The release table itself is [`formats::releases`].
+//!
+//! # Layers
+//!
+//! Imports point downwards only: `cli` → `ops` → `formats`, `salvage`, `fs`
+//! → `go`. The modules below the facade are public for the tests, the fuzz
+//! targets and the benchmarks; they are not a stable interface.
 
+#![deny(missing_docs)]
+
+#[doc(hidden)]
 pub mod cli;
+#[doc(hidden)]
 pub mod excerpt;
+#[doc(hidden)]
 pub mod formats;
+#[doc(hidden)]
 pub mod fs;
+#[doc(hidden)]
 pub mod go;
+#[doc(hidden)]
 pub mod ops;
+#[doc(hidden)]
 pub mod salvage;
+
+pub use formats::releases::{Gates, ReleaseVerdict};
+pub use formats::state::State;
+pub use formats::{kind, registry, KindInfo, Shape, Verdict, Verification, VerifyOptions};
+pub use fs::DEFAULT_MAX_SIZE;
+pub use ops::identify::IdentifyReport;
+pub use ops::inspect::InspectReport;
+pub use ops::{open, FileReport, OpError, Opened, Request, Status};

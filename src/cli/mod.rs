@@ -339,6 +339,16 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
         }
         Command::Canonical { kind, file } => {
             let (k, bytes) = kind_for(&file, kind.as_deref(), max_size)?;
+            let foreign = formats::identify::foreign_members(k, &bytes);
+            if !foreign.is_empty() {
+                warn(format_args!(
+                    "{}: the file holds {} which {} does not hold: its canonical form would drop them; `convert` changes shapes (listing what is lost)",
+                    file.display(),
+                    foreign.join(", "),
+                    k.info().name
+                ));
+                return Ok(1);
+            }
             match k.canonical(&bytes) {
                 Ok(c) => done(out.write_all(&c).map_err(CliError::from), 0),
                 Err(e) => Ok(refuse(&file, k, &e)),

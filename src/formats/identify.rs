@@ -397,6 +397,28 @@ fn fold_char(c: char) -> std::char::ToLowercase {
     }
 }
 
+/// The top-level keys of a document, read tolerantly (the keys before a
+/// tear, none for a non-object).
+pub fn top_keys(bytes: &[u8]) -> Vec<String> {
+    top_level_keys(bytes).keys
+}
+
+/// Top-level keys of `bytes` that `kind` does not read but another shape of
+/// the same kubelet file does: data a rewrite as `kind` would drop.
+pub fn foreign_members(kind: &dyn Shape, bytes: &[u8]) -> Vec<String> {
+    let name = kind.info().name;
+    let file = kind.info().file;
+    top_keys(bytes)
+        .into_iter()
+        .filter(|k| !is_member(name, k))
+        .filter(|k| {
+            registry()
+                .iter()
+                .any(|o| o.info().file == file && is_member(o.info().name, k))
+        })
+        .collect()
+}
+
 /// The top-level keys of a document, read tolerantly.
 struct KeyScan {
     keys: Vec<String>,

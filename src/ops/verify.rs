@@ -298,6 +298,9 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
             ));
         }
     }
+    if let Some(n) = policy_note(name, bytes, req) {
+        notes.push(n);
+    }
     let mut report = FileReport {
         path: path.to_path_buf(),
         kind: Some(name),
@@ -429,6 +432,37 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
     }
     report.releases = Releases::All { spans, writers };
     Ok(report)
+}
+
+/// The policy-name check runs only against a configured policy; without
+/// one, say which policy the file requires and what the kubelet's default
+/// (`none` for the CPU manager, `None` for the memory manager) would do.
+fn policy_note(kind: &str, bytes: &[u8], req: &Request) -> Option<String> {
+    if req.opts.policy.is_some() || req.node.is_some() {
+        return None;
+    }
+    let (manager, default) = if kind.starts_with("cpu-") {
+        ("cpuManagerPolicy", "none")
+    } else if kind.starts_with("memory") {
+        ("memoryManagerPolicy", "None")
+    } else {
+        return None;
+    };
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let file = v
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("policyName"))?
+        .1
+        .as_str()?
+        .to_string();
+    Some(if file == default {
+        format!("the file's policy is {file:?}, the kubelet's default {manager}")
+    } else {
+        format!(
+            "the policy-name check was not run: this file needs {manager}: {file:?} (the default {default:?} would refuse it); pass --policy, --kubelet-config or --node to check"
+        )
+    })
 }
 
 /// Why a file is `unknown`, for people.
