@@ -6,7 +6,7 @@ edited for consistency and re-checksummed with `oracle KIND checksum` and
 planted on purpose (listed in PLANTED below and checked by tests/scan.rs).
 
     ORACLE=/opt/oracle/oracle python3 corpus/node-snapshot/make.py          # regenerate everything
-    python3 corpus/node-snapshot/make.py --restore-meta                      # only modes and mtimes
+    python3 corpus/node-snapshot/make.py --restore-meta [COPY]               # only modes and mtimes
 
 git keeps neither file modes nor modification times, so both are listed in
 meta.tsv (path, octal mode, mtime) and applied by `--restore-meta` (the
@@ -406,7 +406,7 @@ def restore_meta(root=HERE):
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--restore-meta"]:
-        restore_meta()
+    if sys.argv[1:2] == ["--restore-meta"]:
+        restore_meta(sys.argv[2] if len(sys.argv) > 2 else HERE)
     else:
         build()

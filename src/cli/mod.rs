@@ -7,6 +7,7 @@
 mod inspect;
 mod output;
 pub mod render;
+mod scan;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -109,6 +110,10 @@ enum Command {
         a: PathBuf,
         b: PathBuf,
     },
+    /// Scan a node snapshot (a directory or a tar/tar.gz/tar.zst): every
+    /// kubelet file classified and judged, cross-checks, certificates,
+    /// permissions, a timeline; text, JSON or one HTML file.
+    Scan(scan::ScanArgs),
 }
 
 /// Node facts for the static policies' start checks.
@@ -283,6 +288,7 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
             output,
             max_size,
         )?),
+        Command::Scan(args) => Ok(scan::run(args, max_size)?),
     }
 }
 

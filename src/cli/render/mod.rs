@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod inspect;
+pub mod scan;
 
 use std::io::{self, Write};
 
