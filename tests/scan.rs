@@ -30,7 +30,10 @@ fn sample_copy(dir: &Path) -> PathBuf {
     let dst = dir.join("node");
     copy_tree(&corpus(), &dst);
     let meta = fs::read_to_string(corpus().join("meta.tsv")).unwrap();
-    for line in meta.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in meta
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let f: Vec<&str> = line.split('\t').collect();
         let p = dst.join(f[0]);
         let mode = u32::from_str_radix(f[1], 8).unwrap();
@@ -77,7 +80,14 @@ type Key = (String, Severity, Vec<String>, String);
 fn findings(r: &ScanReport) -> Vec<Key> {
     r.findings
         .iter()
-        .map(|f| (f.code.clone(), f.severity, f.paths.clone(), f.message.clone()))
+        .map(|f| {
+            (
+                f.code.clone(),
+                f.severity,
+                f.paths.clone(),
+                f.message.clone(),
+            )
+        })
         .collect()
 }
 
@@ -125,8 +135,16 @@ fn directory_and_archives_agree_and_planted_problems_are_found() {
     };
     let k = "var/lib/kubelet";
     let planted = [
-        ("state.verdict", Severity::Error, format!("{k}/cpu_manager_state")),
-        ("state.verdict", Severity::Error, format!("{k}/allocated_pods_state")),
+        (
+            "state.verdict",
+            Severity::Error,
+            format!("{k}/cpu_manager_state"),
+        ),
+        (
+            "state.verdict",
+            Severity::Error,
+            format!("{k}/allocated_pods_state"),
+        ),
         (
             "state.cpu-policy-mismatch",
             Severity::Error,
@@ -137,8 +155,16 @@ fn directory_and_archives_agree_and_planted_problems_are_found() {
             Severity::Warning,
             format!("{k}/device-plugins/kubelet_internal_checkpoint"),
         ),
-        ("perm.key-readable", Severity::Error, format!("{k}/pki/kubelet.key")),
-        ("pki.expiring", Severity::Warning, format!("{k}/pki/kubelet.crt")),
+        (
+            "perm.key-readable",
+            Severity::Error,
+            format!("{k}/pki/kubelet.key"),
+        ),
+        (
+            "pki.expiring",
+            Severity::Warning,
+            format!("{k}/pki/kubelet.crt"),
+        ),
         (
             "state.shape-vs-release",
             Severity::Warning,
@@ -146,7 +172,11 @@ fn directory_and_archives_agree_and_planted_problems_are_found() {
         ),
     ];
     for (code, sev, path) in &planted {
-        assert!(has(code, *sev, path), "{code} {sev:?} {path}: {:#?}", r.findings);
+        assert!(
+            has(code, *sev, path),
+            "{code} {sev:?} {path}: {:#?}",
+            r.findings
+        );
     }
     let errors: BTreeSet<(String, String)> = r
         .findings
@@ -175,7 +205,10 @@ fn directory_and_archives_agree_and_planted_problems_are_found() {
     assert_eq!(r.allocation.devices.len(), 2);
     assert_eq!(r.allocation.claims.len(), 1);
     assert!(r.timeline.windows(2).all(|w| w[0].mtime <= w[1].mtime));
-    assert!(r.files.iter().all(|f| f.kind != "file" || f.sha256.is_some()));
+    assert!(r
+        .files
+        .iter()
+        .all(|f| f.kind != "file" || f.sha256.is_some()));
 }
 
 #[test]
@@ -216,7 +249,10 @@ fn fifo_is_reported_not_opened_and_hostile_names_are_escaped() {
         .output()
         .unwrap();
     let html = String::from_utf8(out.stdout).unwrap();
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
     assert!(!html.contains(evil));
     assert!(!html.to_lowercase().contains("<script"));
     assert_eq!(out.status.code(), Some(1), "the corrupt file is an error");

@@ -81,13 +81,15 @@ pub fn run(args: ScanArgs, max_size: u64) -> std::io::Result<i32> {
             Some(n) => Some(n),
             None => {
                 return usage(format!(
-                    "--now {t:?}: want RFC 3339 (2026-12-01T00:00:00Z), a date (2026-12-01) or @UNIX"
-                ))
+                "--now {t:?}: want RFC 3339 (2026-12-01T00:00:00Z), a date (2026-12-01) or @UNIX"
+            ))
             }
         },
     };
-    let mut limits = crate::fs::snapshot::Limits::default();
-    limits.max_file_bytes = max_size;
+    let limits = crate::fs::snapshot::Limits {
+        max_file_bytes: max_size,
+        ..Default::default()
+    };
     let opts = ScanOptions {
         for_kubelet,
         gates,

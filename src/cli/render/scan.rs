@@ -45,8 +45,14 @@ pub fn text(out: &mut dyn Write, r: &ScanReport) -> io::Result<()> {
         r.layout.mode,
         s(&r.layout.root_dir),
         s(r.layout.config.as_deref().unwrap_or("-")),
-        s(r.layout.cpu_manager_policy.as_deref().unwrap_or("none (default)")),
-        s(r.layout.memory_manager_policy.as_deref().unwrap_or("None (default)")),
+        s(r.layout
+            .cpu_manager_policy
+            .as_deref()
+            .unwrap_or("none (default)")),
+        s(r.layout
+            .memory_manager_policy
+            .as_deref()
+            .unwrap_or("None (default)")),
     )?;
     writeln!(out)?;
     writeln!(out, "state files:")?;
@@ -236,9 +242,9 @@ kubelet release judged: <b>{}</b> ({}); certificates judged at {} ({}); scanned 
                 e(&who)
             );
         }
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<div class=\"seg free\" style=\"flex:1\" title=\"free {}\"></div></div>\n",
+            "<div class=\"seg free\" style=\"flex:1\" title=\"free {}\"></div></div>",
             human_bytes(m.free)
         );
     }
@@ -268,7 +274,9 @@ kubelet release judged: <b>{}</b> ({}); certificates judged at {} ({}); scanned 
     if r.allocation.claims.is_empty() {
         h.push_str("<p>No DRA claims.</p>\n");
     } else {
-        h.push_str("<table><tr><th>claim</th><th>namespace</th><th>pods</th><th>devices</th></tr>\n");
+        h.push_str(
+            "<table><tr><th>claim</th><th>namespace</th><th>pods</th><th>devices</th></tr>\n",
+        );
         for c in &r.allocation.claims {
             let _ = writeln!(
                 h,
@@ -285,7 +293,8 @@ kubelet release judged: <b>{}</b> ({}); certificates judged at {} ({}); scanned 
     // Findings.
     h.push_str("<h2>Findings</h2>\n<table><tr><th>severity</th><th>code</th><th>message</th><th>paths</th></tr>\n");
     for f in &r.findings {
-        let _ = writeln!(
+        let _ =
+            writeln!(
             h,
             "<tr class=\"sev-{}\"><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
             f.severity.as_str(),

@@ -256,9 +256,7 @@ fn certificates(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 let rel = if t.starts_with('/') {
                     node_rel(ctx.layout, t)
                 } else {
-                    f.path
-                        .rsplit_once('/')
-                        .map(|(d, _)| format!("{d}/{t}"))
+                    f.path.rsplit_once('/').map(|(d, _)| format!("{d}/{t}"))
                 };
                 current.extend(rel);
             }
@@ -271,16 +269,17 @@ fn certificates(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
         let Some(f) = class_of.get(e.path.as_str()) else {
             continue;
         };
-        let interesting = matches!(
-            class_info_family(f.class),
-            "pki" | "config"
-        ) || f.class == "kubeadm.control-plane";
-        if !interesting || !content.windows(11).any(|w| w == b"-----BEGIN ") && !f.class.starts_with("kubeconfig.") {
+        let interesting = matches!(class_info_family(f.class), "pki" | "config")
+            || f.class == "kubeadm.control-plane";
+        if !interesting
+            || !content.windows(11).any(|w| w == b"-----BEGIN ")
+                && !f.class.starts_with("kubeconfig.")
+        {
             continue;
         }
         let blocks = blocks_of(f.class, content);
-        let old_pair = matches!(f.class, "pki.client-pair" | "pki.server-pair")
-            && !current.contains(&e.path);
+        let old_pair =
+            matches!(f.class, "pki.client-pair" | "pki.server-pair") && !current.contains(&e.path);
         let mut first_cert: Option<PublicKey> = None;
         let mut key: Option<PublicKey> = None;
         let mut had_key = false;
@@ -315,7 +314,11 @@ fn certificates(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             if c.not_after < ctx.now {
                 out.push(Finding::new(
                     "pki.expired",
-                    if old_pair { Severity::Info } else { Severity::Error },
+                    if old_pair {
+                        Severity::Info
+                    } else {
+                        Severity::Error
+                    },
                     vec![e.path.clone()],
                     format!(
                         "{who} expired {} ({} days before {}){}",
@@ -330,7 +333,11 @@ fn certificates(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                     "pki.not-yet-valid",
                     Severity::Error,
                     vec![e.path.clone()],
-                    format!("{who} is valid only from {} (now {})", when(c.not_before), when(ctx.now)),
+                    format!(
+                        "{who} is valid only from {} (now {})",
+                        when(c.not_before),
+                        when(ctx.now)
+                    ),
                 ));
             } else if c.not_after - ctx.now < 30 * DAY && !old_pair {
                 out.push(Finding::new(
@@ -347,7 +354,9 @@ fn certificates(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
             }
         }
         match (&first_cert, had_key) {
-            (Some(cert), true) => compare_keys(&[e.path.clone()], cert, key.as_ref(), out),
+            (Some(cert), true) => {
+                compare_keys(std::slice::from_ref(&e.path), cert, key.as_ref(), out)
+            }
             (Some(cert), false) => {
                 keyed.entry(stem(&e.path)).or_default().0 = Some(cert.clone());
             }
@@ -367,7 +376,12 @@ fn certificates(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 PublicKey::Other { oid } if oid == "unreadable" => None,
                 k => Some(k),
             };
-            compare_keys(&[format!("{stem}.crt"), format!("{stem}.key")], &c, k.as_ref(), out);
+            compare_keys(
+                &[format!("{stem}.crt"), format!("{stem}.key")],
+                &c,
+                k.as_ref(),
+                out,
+            );
         }
     }
 }
@@ -376,7 +390,12 @@ fn stem(p: &str) -> String {
     p.rsplit_once('.').map_or(p, |(s, _)| s).to_string()
 }
 
-fn compare_keys(paths: &[String], cert: &PublicKey, key: Option<&PublicKey>, out: &mut Vec<Finding>) {
+fn compare_keys(
+    paths: &[String],
+    cert: &PublicKey,
+    key: Option<&PublicKey>,
+    out: &mut Vec<Finding>,
+) {
     match key {
         Some(k) if k == cert => {}
         Some(PublicKey::Other { .. }) | None => out.push(Finding::new(
@@ -403,7 +422,8 @@ fn class_info_family(class: &str) -> &'static str {
 }
 
 fn permissions(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
-    let by_path: BTreeMap<&str, &Indexed> = ctx.index.iter().map(|e| (e.path.as_str(), e)).collect();
+    let by_path: BTreeMap<&str, &Indexed> =
+        ctx.index.iter().map(|e| (e.path.as_str(), e)).collect();
     for f in ctx.files.iter().filter(|f| f.kind == "file") {
         let Some(e) = by_path.get(f.path.as_str()) else {
             continue;
@@ -423,7 +443,11 @@ fn permissions(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 | "pki.serving-selfsigned-key"
                 | "pki.client-bootstrap-key"
         );
-        let who = if e.mode & 0o004 != 0 { "everyone" } else { "its group" };
+        let who = if e.mode & 0o004 != 0 {
+            "everyone"
+        } else {
+            "its group"
+        };
         if (has_key || key_class) && !f.class.starts_with("kubeconfig.") {
             out.push(Finding::new(
                 "perm.key-readable",
@@ -439,7 +463,10 @@ fn permissions(ctx: &Ctx<'_>, out: &mut Vec<Finding>) {
                 "perm.kubeconfig-readable",
                 Severity::Warning,
                 vec![f.path.clone()],
-                format!("a kubeconfig readable by {who} (mode {}; 0600 expected)", f.mode),
+                format!(
+                    "a kubeconfig readable by {who} (mode {}; 0600 expected)",
+                    f.mode
+                ),
             ));
         } else if class_info_family(f.class) == "state" {
             out.push(Finding::new(

@@ -310,7 +310,10 @@ pub fn scan(path: &Path, opts: &ScanOptions) -> Result<ScanReport, ScanError> {
             Severity::Info,
             special
                 .iter()
-                .map(|s| s.rsplit_once(" (").map_or(s.clone(), |(p, _)| p.to_string()))
+                .map(|s| {
+                    s.rsplit_once(" (")
+                        .map_or(s.clone(), |(p, _)| p.to_string())
+                })
                 .collect(),
             format!(
                 "FIFOs, sockets or devices (listed, never opened): {}",
@@ -350,7 +353,8 @@ pub fn scan(path: &Path, opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     timeline.sort_by(|a, b| (a.mtime, &a.path).cmp(&(b.mtime, &b.path)));
 
     findings.sort_by(|a, b| {
-        (a.severity, &a.code, &a.paths, &a.message).cmp(&(b.severity, &b.code, &b.paths, &b.message))
+        (a.severity, &a.code, &a.paths, &a.message)
+            .cmp(&(b.severity, &b.code, &b.paths, &b.message))
     });
     findings.dedup();
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
@@ -438,7 +442,11 @@ pub(crate) fn node_rel(layout: &Layout, node: &str) -> Option<String> {
             node.strip_prefix(root)?.trim_start_matches('/').to_string()
         }
     };
-    Some(format!("{}{rel}", layout.prefix).trim_end_matches('/').to_string())
+    Some(
+        format!("{}{rel}", layout.prefix)
+            .trim_end_matches('/')
+            .to_string(),
+    )
 }
 
 /// `pods/<uid>/volumes/...` and `volume-subpaths`: secret content.
@@ -465,7 +473,11 @@ fn choose_release(
 ) -> (Option<u8>, ReleaseUsed) {
     use layout::SnapshotFiles;
     let mut hints = Vec::new();
-    if let Some(dir) = layout.static_pod_path.as_deref().and_then(|d| node_rel(layout, d)) {
+    if let Some(dir) = layout
+        .static_pod_path
+        .as_deref()
+        .and_then(|d| node_rel(layout, d))
+    {
         for (name, is_dir) in files.list(&dir).unwrap_or_default() {
             if is_dir {
                 continue;
@@ -571,8 +583,8 @@ fn judge_state(
     };
     summary.kind = report.kind.map(str::to_owned);
     summary.verdict = report.status.as_str().into();
-    summary.message = crate::excerpt::cap(&report.verification.message, vops::MESSAGE_CAP)
-        .into_owned();
+    summary.message =
+        crate::excerpt::cap(&report.verification.message, vops::MESSAGE_CAP).into_owned();
     summary.decided_by = report.decided_by.map(|m| format!("1.{m}"));
     let file = report.file;
     if let (Some(m), Some(f)) = (report.decided_by, file) {
