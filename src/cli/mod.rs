@@ -11,6 +11,7 @@ mod help;
 mod inspect;
 mod output;
 pub mod render;
+mod scan;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -133,6 +134,10 @@ enum Command {
     /// Print the man page (roff).
     #[command(after_help = help::MAN)]
     Man,
+    /// Scan a node snapshot (a directory or a tar/tar.gz/tar.zst): every
+    /// kubelet file classified and judged, cross-checks, certificates,
+    /// permissions, a timeline; text, JSON or one HTML file.
+    Scan(scan::ScanArgs),
 }
 
 /// What a verdict is judged against: the kubelet release, its gates, the
@@ -398,6 +403,7 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
             0,
         ),
         Command::Man => done(extras::man(&mut out).map_err(CliError::from), 0),
+        Command::Scan(args) => Ok(scan::run(args, max_size)?),
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod identify;
 pub mod inspect;
+pub mod scan;
 
 use std::io::{self, Write};
 
