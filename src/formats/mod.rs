@@ -51,6 +51,7 @@ pub mod dockershim;
 pub mod dra;
 pub mod gotypes;
 pub mod identify;
+pub mod lower;
 pub mod image_pull;
 pub mod memory;
 pub mod node;
