@@ -4,6 +4,7 @@
 //! Exit status: 0 when every file is `ok` (or the command succeeded), 1 when
 //! any file is not, 2 for usage and I/O errors.
 
+mod convert;
 mod inspect;
 mod output;
 pub mod render;
@@ -109,6 +110,8 @@ enum Command {
         a: PathBuf,
         b: PathBuf,
     },
+    /// Rewrite FILE as another shape, another release's shape, or YAML/JSON (and back).
+    Convert(convert::ConvertArgs),
 }
 
 /// Node facts for the static policies' start checks.
@@ -275,6 +278,7 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
             output,
             max_size,
         )?),
+        Command::Convert(a) => Ok(convert::run(&mut out, a, max_size)?),
         Command::Diff { kind, output, a, b } => Ok(inspect::diff(
             &mut out,
             &a,
