@@ -7,6 +7,7 @@
 mod convert;
 mod inspect;
 mod output;
+mod repair;
 pub mod render;
 
 use std::io::Write;
@@ -112,6 +113,8 @@ enum Command {
     },
     /// Rewrite FILE as another shape, another release's shape, or YAML/JSON (and back).
     Convert(convert::ConvertArgs),
+    /// Repair FILE for a kubelet release (plan, then a safe atomic write).
+    Repair(repair::RepairArgs),
 }
 
 /// Node facts for the static policies' start checks.
@@ -279,6 +282,7 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
             max_size,
         )?),
         Command::Convert(a) => Ok(convert::run(&mut out, a, max_size)?),
+        Command::Repair(a) => Ok(repair::run(&mut out, a, max_size)?),
         Command::Diff { kind, output, a, b } => Ok(inspect::diff(
             &mut out,
             &a,

@@ -5,5 +5,6 @@ pub mod convert;
 pub mod diff;
 pub mod inspect;
 pub mod node;
+pub mod repair;
 pub mod scan;
 pub mod verify;
