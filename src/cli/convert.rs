@@ -21,8 +21,12 @@ Exit status: 0 converted, 1 the target cannot hold the state (without
 --allow-loss) or cannot be written from it, 2 usage or I/O errors.")]
 pub struct ConvertArgs {
     /// Target: a kind (`cpu-v3`), or `yaml` / `json` for the human document.
-    #[arg(long, value_name = "KIND|yaml|json", conflicts_with = "for_kubelet",
-          required_unless_present = "for_kubelet")]
+    #[arg(
+        long,
+        value_name = "KIND|yaml|json",
+        conflicts_with = "for_kubelet",
+        required_unless_present = "for_kubelet"
+    )]
     to: Option<String>,
     /// Target: the shape (and checksum) this kubelet release writes.
     #[arg(long, value_name = "VERSION")]
@@ -49,12 +53,15 @@ pub struct ConvertArgs {
 
 /// Parses `--feature-gates`.
 pub(super) fn gates(s: Option<&str>) -> Result<Gates, String> {
-    s.map(Gates::parse).transpose().map(Option::unwrap_or_default)
+    s.map(Gates::parse)
+        .transpose()
+        .map(Option::unwrap_or_default)
 }
 
 /// Parses `--for-kubelet`.
 pub(super) fn version(s: &str) -> Result<u8, String> {
-    releases::parse_version(s).ok_or_else(|| format!("--for-kubelet {s:?}: want a version like 1.30"))
+    releases::parse_version(s)
+        .ok_or_else(|| format!("--for-kubelet {s:?}: want a version like 1.30"))
 }
 
 fn usage(e: impl std::fmt::Display) -> i32 {

@@ -7,8 +7,8 @@
 mod convert;
 mod inspect;
 mod output;
-mod repair;
 pub mod render;
+mod repair;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

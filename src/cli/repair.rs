@@ -94,7 +94,10 @@ pub fn run(out: &mut dyn Write, a: RepairArgs, max_size: u64) -> std::io::Result
         Ok(_) => {
             return Ok(fail(
                 2,
-                format!("{}: not a regular file; refusing to repair it", a.file.display()),
+                format!(
+                    "{}: not a regular file; refusing to repair it",
+                    a.file.display()
+                ),
             ))
         }
         Err(e) => return Ok(fail(2, format!("{}: {e}", a.file.display()))),
@@ -145,7 +148,12 @@ pub fn run(out: &mut dyn Write, a: RepairArgs, max_size: u64) -> std::io::Result
     // The file must still be what was planned on.
     match std::fs::read(&a.file) {
         Ok(now) if now == plan.old_bytes => {}
-        Ok(_) => return Ok(fail(1, format!("{} changed while planning; run again", a.file.display()))),
+        Ok(_) => {
+            return Ok(fail(
+                1,
+                format!("{} changed while planning; run again", a.file.display()),
+            ))
+        }
         Err(e) => return Ok(fail(2, format!("{}: {e}", a.file.display()))),
     }
     let opts = WriteOptions {
@@ -197,14 +205,23 @@ fn set_aside(path: &Path, dir: Option<&Path>) -> std::io::Result<PathBuf> {
         std::fs::remove_file(path)?;
     }
     if let Some(p) = path.parent() {
-        if let Ok(d) = std::fs::File::open(if p.as_os_str().is_empty() { Path::new(".") } else { p }) {
+        if let Ok(d) = std::fs::File::open(if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        }) {
             let _ = d.sync_all();
         }
     }
     Ok(to)
 }
 
-fn print_plan(out: &mut dyn Write, p: &Plan, format: super::Format, dry_run: bool) -> std::io::Result<()> {
+fn print_plan(
+    out: &mut dyn Write,
+    p: &Plan,
+    format: super::Format,
+    dry_run: bool,
+) -> std::io::Result<()> {
     if format == super::Format::Json {
         let mut v = serde_json::to_value(p).map_err(std::io::Error::other)?;
         v["dry_run"] = serde_json::Value::Bool(dry_run);
@@ -218,7 +235,15 @@ fn print_plan(out: &mut dyn Write, p: &Plan, format: super::Format, dry_run: boo
     writeln!(out, "kind:    {}", p.kind.as_deref().unwrap_or("-"))?;
     writeln!(out, "target:  kubelet {} ({})", p.target, p.target_reason)?;
     if let Some(k) = &p.target_kind {
-        writeln!(out, "writes:  {k}{}", if p.named { " (checksum over the newer Go type name)" } else { "" })?;
+        writeln!(
+            out,
+            "writes:  {k}{}",
+            if p.named {
+                " (checksum over the newer Go type name)"
+            } else {
+                ""
+            }
+        )?;
     }
     writeln!(out, "before:  {}", p.before)?;
     let action = match p.action {

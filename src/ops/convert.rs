@@ -147,7 +147,11 @@ pub fn human(state: &State, h: Human) -> Result<Vec<u8>, String> {
 
 /// The state in `bytes` (a kubelet file of the given or detected kind, or
 /// a human document) and where it came from.
-pub fn read_state(path: &Path, bytes: &[u8], kind: Option<&str>) -> Result<(State, String), String> {
+pub fn read_state(
+    path: &Path,
+    bytes: &[u8],
+    kind: Option<&str>,
+) -> Result<(State, String), String> {
     if kind.is_none() {
         if let Some((s, h)) = parse_human(bytes) {
             let from = match h {
@@ -241,7 +245,11 @@ pub fn lower_checked(
 }
 
 /// Converts the file `path` holding `bytes`.
-pub fn convert(path: &Path, bytes: &[u8], req: &ConvertRequest) -> Result<Converted, ConvertFailure> {
+pub fn convert(
+    path: &Path,
+    bytes: &[u8],
+    req: &ConvertRequest,
+) -> Result<Converted, ConvertFailure> {
     let (state, from) =
         read_state(path, bytes, req.kind.as_deref()).map_err(ConvertFailure::Usage)?;
     match &req.target {

@@ -245,9 +245,18 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
             // 1.8-1.11 file backend's: the member names in the torn text
             // say which shape it was.
             let f = match lifted(&r.text) {
-                Some(("cpu-file", _)) if req.kind.is_none() && has(bytes, b"\"check") => {
-                    let k = if has(bytes, b"\"podEntries\"") { "cpu-v3" } else { "cpu-v2" };
-                    state::lift(k, &r.text).and_then(Result::ok).map(|s| (k, s))
+                Some(("cpu-file", s)) if req.kind.is_none() && has(bytes, b"\"check") => {
+                    let ks: &[&'static str] = if has(bytes, b"\"podEntries\"") {
+                        &["cpu-v3", "cpu-v2", "cpu-v1"]
+                    } else {
+                        &["cpu-v2", "cpu-v1"]
+                    };
+                    ks.iter()
+                        .find_map(|k| {
+                            let s = state::lift(k, &r.text)?.ok()?;
+                            Some((*k, s))
+                        })
+                        .or(Some(("cpu-file", s)))
                 }
                 f => f,
             };
@@ -335,9 +344,8 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
             }
         },
     };
-    let row = releases::row(file, minor).ok_or_else(|| {
-        RepairError(format!("the release table has no row for {file} 1.{minor}"))
-    })?;
+    let row = releases::row(file, minor)
+        .ok_or_else(|| RepairError(format!("the release table has no row for {file} 1.{minor}")))?;
     plan.target = format!("1.{minor}");
     plan.target_reason = why;
     let eff = row.gates(&gates);
@@ -392,7 +400,14 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
     // 5. The state the target needs.
     let mut new_state = state.clone();
     let mut released = Vec::new();
-    reconcile(&mut new_state, node, minor, &eff, &mut plan.changes, &mut released);
+    reconcile(
+        &mut new_state,
+        node,
+        minor,
+        &eff,
+        &mut plan.changes,
+        &mut released,
+    );
     plan.released = released;
 
     let unchanged = new_state == state;
@@ -416,7 +431,9 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
                 .map(|b| (b, Vec::new()))
                 .map_err(|e| e.to_string())
         } else {
-            Err(format!("{tkind} cannot be written from a {kind} state by this tool"))
+            Err(format!(
+                "{tkind} cannot be written from a {kind} state by this tool"
+            ))
         };
         match r {
             Ok((b, losses)) => {
@@ -523,7 +540,9 @@ fn reconcile(
     match s {
         State::Cpu(c) => {
             let policy = match (&node, rel) {
-                (Some(n), Some(r)) => cpu_construct(r, n).ok().map(|p| (p, n.kubelet_config.cpu_policy_name(r).to_string())),
+                (Some(n), Some(r)) => cpu_construct(r, n)
+                    .ok()
+                    .map(|p| (p, n.kubelet_config.cpu_policy_name(r).to_string())),
                 _ => None,
             };
             cpu(c, policy, changes, released)
@@ -548,10 +567,7 @@ fn list_of(set: &CpuSet) -> CpuList {
 
 /// Every exclusive holder of CPUs, in key order: (owner, path).
 fn cpu_owners(c: &CpuState) -> Vec<(String, CpuSet)> {
-    c.owners()
-        .into_iter()
-        .map(|(o, l)| (o, l.set()))
-        .collect()
+    c.owners().into_iter().map(|(o, l)| (o, l.set())).collect()
 }
 
 fn remove_owner(c: &mut CpuState, owner: &str) {
@@ -573,7 +589,9 @@ fn cpu(
 ) {
     // Policy changed.
     if let Some((_, name)) = &policy {
-        if c.policy_name != *name && !(c.policy_name.is_empty() && c.default_cpu_set.text.is_empty()) {
+        if c.policy_name != *name
+            && !(c.policy_name.is_empty() && c.default_cpu_set.text.is_empty())
+        {
             let from = c.policy_name.clone();
             for (owner, l) in c.owners() {
                 released.push(format!(
@@ -744,7 +762,10 @@ fn memory(
             .pods
             .iter()
             .filter_map(|(pod, p)| {
-                Some((pod.clone(), p.pod_blocks.as_ref()?.iter().map(mem_block).collect()))
+                Some((
+                    pod.clone(),
+                    p.pod_blocks.as_ref()?.iter().map(mem_block).collect(),
+                ))
             })
             .collect(),
     };
@@ -837,7 +858,10 @@ fn device(d: &mut DeviceState, changes: &mut Vec<Change>, released: &mut Vec<Str
                 a.resource_name,
                 twice.join(",")
             );
-            released.push(format!("{owner}: {} devices released ({w})", a.resource_name));
+            released.push(format!(
+                "{owner}: {} devices released ({w})",
+                a.resource_name
+            ));
             changes.push(Change {
                 strategy: "consistency",
                 what: format!("release the {} devices of {owner}", a.resource_name),

@@ -34,8 +34,7 @@ impl ContainerMap {
     pub fn parse(text: &str) -> Result<ContainerMap, String> {
         let t = text.trim_start();
         if t.starts_with('{') || t.starts_with('[') {
-            let v: Value =
-                serde_json::from_str(t).map_err(|e| format!("container map: {e}"))?;
+            let v: Value = serde_json::from_str(t).map_err(|e| format!("container map: {e}"))?;
             return Self::from_json(&v);
         }
         let mut by_id = BTreeMap::new();
@@ -125,7 +124,8 @@ mod tests {
         assert_eq!(m.by_id["abc"], ("u1".into(), "app".into()));
         let m = ContainerMap::parse("id,pod,container\nabc,u1,app\n").unwrap();
         assert_eq!(m.id_of("u1", "app"), Some("abc"));
-        let m = ContainerMap::parse(r#"{"abc":"u1/app","d":{"pod":"u2","container":"c"}}"#).unwrap();
+        let m =
+            ContainerMap::parse(r#"{"abc":"u1/app","d":{"pod":"u2","container":"c"}}"#).unwrap();
         assert_eq!(m.by_id["d"], ("u2".into(), "c".into()));
     }
 }

@@ -48,7 +48,9 @@ fn by_id(
         if p.containers.is_empty() && p.in_entries {
             losses.push(Loss::new(
                 format!("pods/{pod}"),
-                format!("the empty entry of pod {pod} has no place in {kind} (keyed by container ID)"),
+                format!(
+                    "the empty entry of pod {pod} has no place in {kind} (keyed by container ID)"
+                ),
             ));
         }
         pod_level_loss(kind, pod, p.pod_cpu_set.as_ref(), losses);
@@ -110,9 +112,8 @@ fn by_pod(
             entries.insert(pod.clone(), Some(cs));
         }
         if let Some(l) = &p.pod_cpu_set {
-            let set = CpuSet::parse(&text(l)).map_err(|e| {
-                ConvertError::Write(format!("pod-level CPU set of pod {pod}: {e}"))
-            })?;
+            let set = CpuSet::parse(&text(l))
+                .map_err(|e| ConvertError::Write(format!("pod-level CPU set of pod {pod}: {e}")))?;
             pods.insert(pod.clone(), PodEntry { cpu_set: set });
         }
     }

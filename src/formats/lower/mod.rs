@@ -136,8 +136,7 @@ pub fn family_of(kind: &str) -> Option<&'static str> {
 
 /// Whether `lower` can write `kind` (given the facts it needs).
 pub fn writable(kind: &str) -> bool {
-    matches!(family_of(kind), Some("cpu" | "memory" | "device"))
-        && super::kind(kind).is_some()
+    matches!(family_of(kind), Some("cpu" | "memory" | "device")) && super::kind(kind).is_some()
 }
 
 /// A spew-checksum kind's writer; with `named`, the checksum over the

@@ -623,7 +623,10 @@ impl StaticMemoryPolicy {
     /// assignment that cannot be accounted (a NUMA node or resource that no
     /// longer exists) is left out and returned. Used by repair to rebuild a
     /// machine state after the node changed.
-    pub fn rebuild(&self, st: &MemoryStateView) -> (BTreeMap<i64, Option<NumaState>>, Vec<Unaccounted>) {
+    pub fn rebuild(
+        &self,
+        st: &MemoryStateView,
+    ) -> (BTreeMap<i64, Option<NumaState>>, Vec<Unaccounted>) {
         let mut units = Vec::new();
         for (pod, cs) in &st.entries {
             if self.pod_level {
