@@ -5,12 +5,14 @@
 //! any file is not (`checksum`: the stored checksum does not match), 2 for
 //! usage and I/O errors.
 
+mod convert;
 mod extras;
 mod format;
 mod help;
 mod inspect;
 mod output;
 pub mod render;
+mod repair;
 mod scan;
 
 use std::io::Write;
@@ -138,6 +140,10 @@ enum Command {
     /// kubelet file classified and judged, cross-checks, certificates,
     /// permissions, a timeline; text, JSON or one HTML file.
     Scan(scan::ScanArgs),
+    /// Rewrite FILE as another shape, another release's shape, or YAML/JSON (and back).
+    Convert(convert::ConvertArgs),
+    /// Repair FILE for a kubelet release (plan, then a safe atomic write).
+    Repair(repair::RepairArgs),
 }
 
 /// What a verdict is judged against: the kubelet release, its gates, the
@@ -390,6 +396,8 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
             output,
             max_size,
         )?),
+        Command::Convert(a) => Ok(convert::run(&mut out, a, max_size)?),
+        Command::Repair(a) => Ok(repair::run(&mut out, a, max_size)?),
         Command::Diff { kind, output, a, b } => Ok(inspect::diff(
             &mut out,
             &a,

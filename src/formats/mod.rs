@@ -52,6 +52,7 @@ pub mod dra;
 pub mod gotypes;
 pub mod identify;
 pub mod image_pull;
+pub mod lower;
 pub mod memory;
 pub mod node;
 pub mod pod_state;

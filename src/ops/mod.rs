@@ -2,10 +2,12 @@
 //! typed kinds of [`crate::formats`], return data (every report is
 //! `Serialize`) and know nothing of the command line.
 
+pub mod convert;
 pub mod diff;
 pub mod identify;
 pub mod inspect;
 pub mod node;
+pub mod repair;
 pub mod scan;
 pub mod verify;
 

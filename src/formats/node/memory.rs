@@ -604,3 +604,62 @@ pub fn memory_start(policy: &MemoryPolicy, st: &MemoryStateView) -> Result<(), N
     }
     first.unwrap_or(Ok(()))
 }
+
+/// What [`StaticMemoryPolicy::rebuild`] could not account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unaccounted {
+    /// Pod UID.
+    pub pod: String,
+    /// Container name (`""`: the pod-level blocks).
+    pub container: String,
+    /// The kubelet's text for the failure.
+    pub reason: String,
+}
+
+impl StaticMemoryPolicy {
+    /// The machine state the Static policy expects for `st`'s assignments
+    /// on this node: `getDefaultMachineState` plus each assignment replayed
+    /// in key order (pod, then container), as `validateState` builds it. An
+    /// assignment that cannot be accounted (a NUMA node or resource that no
+    /// longer exists) is left out and returned. Used by repair to rebuild a
+    /// machine state after the node changed.
+    pub fn rebuild(
+        &self,
+        st: &MemoryStateView,
+    ) -> (BTreeMap<i64, Option<NumaState>>, Vec<Unaccounted>) {
+        let mut units = Vec::new();
+        for (pod, cs) in &st.entries {
+            if self.pod_level {
+                if let Some(blocks) = st.pod_blocks.get(pod).filter(|b| !b.is_empty()) {
+                    units.push(Unit {
+                        pod,
+                        container: "",
+                        blocks,
+                    });
+                    continue;
+                }
+            }
+            for (c, blocks) in cs {
+                units.push(Unit {
+                    pod,
+                    container: c,
+                    blocks,
+                });
+            }
+        }
+        let mut exp = self.default_machine_state();
+        let mut dropped = Vec::new();
+        for u in &units {
+            let mut trial = exp.clone();
+            match update(&mut trial, u) {
+                Ok(()) => exp = trial,
+                Err(e) => dropped.push(Unaccounted {
+                    pod: u.pod.to_string(),
+                    container: u.container.to_string(),
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        (exp, dropped)
+    }
+}

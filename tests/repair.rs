@@ -1,0 +1,468 @@
+//! Lowering, convert and repair: the write side of the version-neutral
+//! state. Rule: a test belongs here when it writes a file from a state
+//! (lower, convert, repair); answers are checked against the committed
+//! oracle outputs (golden) or the Go reference itself (`KUBELET_CKPT_ORACLE`).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use kubelet_ckpt::formats::lower::{lower, writable};
+use kubelet_ckpt::formats::state::lift;
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+/// Every `gen-N.json` of `kind` with its oracle canonical bytes.
+fn gens(kind: &str) -> Vec<(PathBuf, Vec<u8>, Vec<u8>)> {
+    let dir = golden_dir().join(kind);
+    let mut out = Vec::new();
+    for n in 1..=9 {
+        let input = dir.join(format!("gen-{n}.json"));
+        let canon = dir.join(format!("gen-{n}.canonical"));
+        if input.is_file() && canon.is_file() {
+            out.push((
+                input.clone(),
+                std::fs::read(&input).unwrap(),
+                std::fs::read(&canon).unwrap(),
+            ));
+        }
+    }
+    out
+}
+
+fn writable_kinds() -> Vec<&'static str> {
+    kubelet_ckpt::formats::registry()
+        .iter()
+        .map(|k| k.info().name)
+        .filter(|k| writable(k))
+        .collect()
+}
+
+/// gimli's `convert_self`: lower(lift(x)) is the oracle's canonical(x),
+/// for every generated golden input of every writable kind.
+#[test]
+fn golden_lift_lower_is_canonical() {
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for kind in writable_kinds() {
+        for (path, input, canonical) in gens(kind) {
+            n += 1;
+            let state = lift(kind, &input).unwrap().unwrap();
+            match lower(kind, &state) {
+                Ok((bytes, losses)) => {
+                    if bytes != canonical {
+                        failures.push(format!(
+                            "{}: lowered bytes differ\n ours: {}\n  go : {}",
+                            path.display(),
+                            String::from_utf8_lossy(&bytes),
+                            String::from_utf8_lossy(&canonical)
+                        ));
+                    }
+                    if !losses.is_empty() {
+                        failures.push(format!("{}: losses {losses:?}", path.display()));
+                    }
+                }
+                Err(e) => failures.push(format!("{}: {e}", path.display())),
+            }
+        }
+    }
+    assert!(n > 0);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+use kubelet_ckpt::formats::node::Node;
+use kubelet_ckpt::formats::state::State;
+use kubelet_ckpt::formats::{kind as kind_of, releases};
+use kubelet_ckpt::ops::convert::{human, parse_human, Human};
+use kubelet_ckpt::ops::repair::{plan, Action, Plan, RepairRequest};
+
+/// yaml and json out, back in, lowered: the same canonical bytes.
+#[test]
+fn human_document_round_trips_for_every_writable_kind() {
+    for kind in writable_kinds() {
+        for (path, input, canonical) in gens(kind) {
+            let state = lift(kind, &input).unwrap().unwrap();
+            for h in [Human::Yaml, Human::Json] {
+                let doc = human(&state, h).unwrap();
+                let (back, _) = parse_human(&doc)
+                    .unwrap_or_else(|| panic!("{}: {h:?} does not read back", path.display()));
+                let (bytes, _) = lower(kind, &back).unwrap();
+                assert_eq!(bytes, canonical, "{}: {h:?} round trip", path.display());
+            }
+        }
+    }
+}
+
+/// The state without its source (kind and checksum status), for comparing
+/// what two files hold.
+fn content(s: &State) -> serde_json::Value {
+    let mut v = serde_json::to_value(s).unwrap();
+    v["state"].as_object_mut().unwrap().remove("source");
+    v
+}
+
+/// `oracle release 1.MINOR FILE verify` on `bytes`: its stdout.
+fn oracle_release(oracle: &Path, minor: &str, file: &str, bytes: &[u8]) -> String {
+    let out = support::run_oracle(
+        oracle,
+        &["release", minor, file, "verify"],
+        Some(bytes),
+        None,
+    );
+    out.stdout_str().trim().to_string()
+}
+
+fn kubelet_path(kind: &str) -> PathBuf {
+    let f = kind_of(kind).unwrap().info().file;
+    Path::new("/nonexistent").join(f)
+}
+
+fn damaged(input: &[u8]) -> Vec<(String, Vec<u8>, bool)> {
+    let text = String::from_utf8(input.to_vec()).unwrap();
+    let mut out = Vec::new();
+    // (name, bytes, every entry must be kept)
+    if let Some(i) = text.rfind(|c: char| c.is_ascii_digit()) {
+        let mut t = text.clone().into_bytes();
+        t[i] = if t[i] == b'9' { b'1' } else { t[i] + 1 };
+        out.push(("flipped digit".into(), t, false));
+    }
+    for key in ["\"checksum\":", "\"Checksum\":"] {
+        if let Some(i) = text.find(key) {
+            let start = i + key.len();
+            let end = start
+                + text[start..]
+                    .find(|c: char| !c.is_ascii_digit())
+                    .unwrap_or(0);
+            if end > start {
+                let t = format!("{}0{}", &text[..start], &text[end..]);
+                out.push(("zero checksum".into(), t.into_bytes(), true));
+            }
+        }
+    }
+    let mut nul = input.to_vec();
+    nul.extend([0u8; 64]);
+    out.push(("NUL padding".into(), nul, true));
+    let mut trail = input.to_vec();
+    trail.extend_from_slice(b"\n{\"policyName\":\"x\"}garbage");
+    out.push(("trailing data".into(), trail, true));
+    for frac in [3, 2] {
+        let cut = input.len() * (frac - 1) / frac;
+        out.push((format!("truncated at {cut}"), input[..cut].to_vec(), false));
+    }
+    out.push((
+        "truncated by one".into(),
+        input[..input.len() - 1].to_vec(),
+        false,
+    ));
+    out
+}
+
+fn check_repaired(oracle: Option<&Path>, what: &str, p: &Plan) {
+    assert!(
+        matches!(p.action, Action::Rewrite | Action::Nothing),
+        "{what}: {:?} {:?} {:?}",
+        p.action,
+        p.message,
+        p.before
+    );
+    assert!(
+        p.after.as_deref().unwrap_or("").starts_with("ok"),
+        "{what}: {p:?}"
+    );
+    if let Some(o) = oracle {
+        let bytes = p.new_bytes.as_deref().unwrap_or(&p.old_bytes);
+        let v = oracle_release(o, &p.target, &p.file, bytes);
+        assert_eq!(v, "ok", "{what}: the oracle says, for kubelet {}", p.target);
+    }
+}
+
+/// Every writable kind's gen-1, damaged in each way, is repaired: the
+/// oracle's release chain says ok, and every entry is kept where the
+/// damage left them readable.
+#[test]
+fn damaged_golden_files_are_repaired() {
+    let oracle = support::oracle();
+    for kind in writable_kinds() {
+        let Some((path, input, _)) = gens(kind).into_iter().next() else {
+            continue;
+        };
+        let original = lift(kind, &input).unwrap().unwrap();
+        let req = RepairRequest {
+            kind: None,
+            ..Default::default()
+        };
+        for (name, bytes, keeps) in damaged(&input) {
+            let what = format!("{} ({kind}) {name}", path.display());
+            let p = plan(&kubelet_path(kind), &bytes, &req).unwrap();
+            check_repaired(oracle.as_deref(), &what, &p);
+            let out = p.new_bytes.clone().unwrap_or(p.old_bytes.clone());
+            let k = p.target_kind.clone().unwrap();
+            let after = lift(&k, &out).unwrap().unwrap();
+            if keeps && k == kind {
+                assert_eq!(content(&after), content(&original), "{what}: entries lost");
+            }
+            assert!(p.released.is_empty(), "{what}: {:?}", p.released);
+        }
+        let p = plan(&kubelet_path(kind), b"", &req).unwrap();
+        assert_eq!(p.action, Action::SetAside, "{kind}: empty");
+        let p = plan(&kubelet_path(kind), &[0u8; 32], &req).unwrap();
+        assert_eq!(p.action, Action::SetAside, "{kind}: NUL only");
+    }
+}
+
+fn vectors() -> PathBuf {
+    PathBuf::from("/work/shared/spec/vectors")
+}
+
+/// Version skew: a 1.36 writer's cpu-v2 (checksum over the V2 name) for
+/// 1.35, and the other release vectors the oracle rejects for a release.
+#[test]
+fn version_skew_is_repaired_for_the_release() {
+    let dir = vectors().join("releases");
+    if !dir.is_dir() {
+        eprintln!("skipping: {} is absent", dir.display());
+        return;
+    }
+    let oracle = support::oracle();
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
+    let mut n = 0;
+    for line in manifest.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (file, kfile, rel, env, expected) = (f[0], f[1], f[2], f[3], f[4]);
+        if !env.is_empty() || expected == "ok" || !expected.starts_with("corrupt") {
+            continue;
+        }
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let minor = releases::parse_version(rel).unwrap();
+        let mut req = RepairRequest {
+            for_kubelet: Some(minor),
+            ..Default::default()
+        };
+        let mut p = plan(&Path::new("/nonexistent").join(kfile), &bytes, &req).unwrap();
+        let what = format!("{file} for {rel}");
+        if p.action == Action::Refused && !p.losses.is_empty() {
+            // A lossy shape change: refused, then done with --allow-loss.
+            req.allow_loss = true;
+            p = plan(&Path::new("/nonexistent").join(kfile), &bytes, &req).unwrap();
+        }
+        if p.action == Action::Refused {
+            // Only a shape this tool cannot write yet may refuse.
+            assert!(
+                p.message
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("cannot be written"),
+                "{what}: {p:?}"
+            );
+            continue;
+        }
+        check_repaired(oracle.as_deref(), &what, &p);
+        n += 1;
+    }
+    assert!(n > 0);
+}
+
+fn node_of(name: &str) -> Node {
+    Node::from_json(&std::fs::read(vectors().join("node").join(name)).unwrap()).unwrap()
+}
+
+/// `ORACLE_RELEASE=1.MINOR ORACLE_NODE=node oracle KIND verify` on bytes.
+fn oracle_node(oracle: &Path, kind: &str, minor: &str, node: &str, bytes: &[u8]) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut c = Command::new(oracle)
+        .args([kind, "verify"])
+        .env("ORACLE_NODE", vectors().join("node").join(node))
+        .env("ORACLE_RELEASE", minor)
+        .env_remove("ORACLE_POLICY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = c.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Node changes: the repaired file passes the start checks on the new node.
+#[test]
+fn node_changes_are_repaired() {
+    if !vectors().join("node").is_dir() {
+        eprintln!("skipping: node vectors absent");
+        return;
+    }
+    let oracle = support::oracle();
+    // (state, kind, node, releases something)
+    let cases = [
+        ("cpu-vm8.json", "cpu-v2", "node-vm12.json", false),
+        ("cpu-vm8.json", "cpu-v2", "node-vm4.json", false),
+        (
+            "cpu-2numa.json",
+            "cpu-v2",
+            "node-2numa-kube-reserved-3cpu.json",
+            true,
+        ),
+        ("cpu-2numa.json", "cpu-v2", "node-2numa-strict.json", false),
+        ("cpu-2numa.json", "cpu-v2", "node-2numa-cpu-none.json", true),
+        ("memory-2numa.json", "memory", "node-1numa.json", true),
+        (
+            "memory-2numa.json",
+            "memory",
+            "node-2numa-reserved-memory-moved.json",
+            false,
+        ),
+    ];
+    for (file, kind, node, releases_some) in cases {
+        let bytes = std::fs::read(vectors().join("node").join(file)).unwrap();
+        let what = format!("{file} on {node}");
+        let mut req = RepairRequest {
+            for_kubelet: Some(35),
+            node: Some(std::sync::Arc::new(node_of(node))),
+            ..Default::default()
+        };
+        let p = plan(&kubelet_path(kind), &bytes, &req).unwrap();
+        if releases_some {
+            assert_eq!(
+                p.action,
+                Action::Refused,
+                "{what}: needs --allow-loss: {p:?}"
+            );
+            assert!(!p.released.is_empty(), "{what}");
+            req.allow_loss = true;
+        }
+        let p = plan(&kubelet_path(kind), &bytes, &req).unwrap();
+        assert_eq!(p.action, Action::Rewrite, "{what}: {p:?}");
+        assert_eq!(p.after.as_deref(), Some("ok"), "{what}: {p:?}");
+        if let Some(o) = &oracle {
+            let out = p.new_bytes.as_deref().unwrap();
+            assert_eq!(oracle_node(o, kind, "1.35", node, out), "ok", "{what}");
+            // Every assignment still valid is kept.
+            let before = lift(kind, &bytes).unwrap().unwrap();
+            let after = lift(kind, out).unwrap().unwrap();
+            if let (State::Cpu(b), State::Cpu(a)) = (&before, &after) {
+                for (owner, l) in a.owners() {
+                    assert!(b
+                        .owners()
+                        .iter()
+                        .any(|(o, x)| *o == owner && x.cpus == l.cpus));
+                }
+                assert_eq!(
+                    a.owners().len() + p.released.len(),
+                    b.owners().len(),
+                    "{what}"
+                );
+            }
+        }
+    }
+    // A configuration error: nothing to edit, the setting named.
+    let bytes = std::fs::read(vectors().join("node/cpu-vm8.json")).unwrap();
+    let req = RepairRequest {
+        for_kubelet: Some(35),
+        node: Some(std::sync::Arc::new(node_of(
+            "node-vm4-reserved-cpus-6.json",
+        ))),
+        allow_loss: true,
+        ..Default::default()
+    };
+    let p = plan(&kubelet_path("cpu-v2"), &bytes, &req).unwrap();
+    assert_eq!(p.action, Action::ConfigError);
+    assert!(p.message.unwrap().contains("reservedSystemCPUs"));
+}
+
+/// Inconsistent state without node facts: overlapping exclusive sets and a
+/// CPU both shared and exclusive are reconciled, nothing invented.
+#[test]
+fn overlapping_cpu_sets_are_reconciled() {
+    let bytes = kubelet_ckpt::formats::lower::lower(
+        "cpu-v2",
+        &parse_human(
+            br#"{"family":"cpu","state":{"source":{"kind":"cpu-v2","scheme":"","checksum":{"status":"none"}},
+            "policy_name":"static","default_cpu_set":{"text":"0-3","cpus":[]},"keyed_by":"pod-container",
+            "pods":{"a":{"in_entries":true,"containers":{"c":{"text":"2-3","cpus":[]}}},
+                    "b":{"in_entries":true,"containers":{"d":{"text":"3","cpus":[]}}}},
+            "containers_by_id":{}}}"#,
+        )
+        .unwrap()
+        .0,
+    )
+    .unwrap()
+    .0;
+    let req = RepairRequest {
+        allow_loss: true,
+        ..Default::default()
+    };
+    let p = plan(&kubelet_path("cpu-v2"), &bytes, &req).unwrap();
+    assert_eq!(p.action, Action::Rewrite, "{p:?}");
+    assert_eq!(p.released.len(), 1, "{p:?}");
+    let out = String::from_utf8(p.new_bytes.unwrap()).unwrap();
+    assert!(out.contains(r#""defaultCpuSet":"0-1""#), "{out}");
+    assert!(out.contains(r#""a":{"c":"2-3"}"#), "{out}");
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_kubelet-ckpt")
+}
+
+/// The CLI refuses while another open file description holds the lock,
+/// and --dry-run writes nothing.
+#[test]
+fn lock_and_dry_run_leave_the_file_untouched() {
+    use std::os::fd::AsRawFd;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cpu_manager_state");
+    let input = std::fs::read(golden_dir().join("cpu-v2/gen-1.json")).unwrap();
+    let mut bad = input.clone();
+    let n = bad.len();
+    bad[n - 2] = if bad[n - 2] == b'9' {
+        b'1'
+    } else {
+        bad[n - 2] + 1
+    };
+    std::fs::write(&file, &bad).unwrap();
+    let lock = dir.path().join("kubelet.lock");
+    std::fs::write(&lock, b"").unwrap();
+    let held = std::fs::File::open(&lock).unwrap();
+    // SAFETY: the fd is open.
+    assert_eq!(
+        unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+        0
+    );
+    let run = |extra: &[&str]| {
+        std::process::Command::new(bin())
+            .arg("repair")
+            .arg("--lock-file")
+            .arg(&lock)
+            .args(extra)
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), bad);
+    let out = run(&["--dry-run"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("+++"));
+    assert_eq!(std::fs::read(&file).unwrap(), bad);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    drop(held);
+    let out = run(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let repaired = std::fs::read(&file).unwrap();
+    assert_eq!(
+        repaired,
+        std::fs::read(golden_dir().join("cpu-v2/gen-1.canonical")).unwrap()
+    );
+}
