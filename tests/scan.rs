@@ -127,6 +127,15 @@ fn directory_and_archives_agree_and_planted_problems_are_found() {
         };
         assert_eq!(sums(&a), sums(&r), "{name}");
     }
+    // The committed archive (the README's first command scans it; written
+    // by `make.py --archive` from the directory and meta.tsv) says the same.
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/node-snapshot.tar.gz");
+    let a = scan(&committed, &opts()).unwrap();
+    assert_eq!(
+        findings(&a),
+        findings(&r),
+        "corpus/node-snapshot.tar.gz is stale: run python3 corpus/node-snapshot/make.py --archive"
+    );
 
     let has = |code: &str, sev: Severity, path: &str| {
         r.findings

@@ -7,11 +7,15 @@ planted on purpose (listed in PLANTED below and checked by tests/scan.rs).
 
     ORACLE=/opt/oracle/oracle python3 corpus/node-snapshot/make.py          # regenerate everything
     python3 corpus/node-snapshot/make.py --restore-meta [COPY]               # only modes and mtimes
+    python3 corpus/node-snapshot/make.py --archive                            # corpus/node-snapshot.tar.gz
 
 git keeps neither file modes nor modification times, so both are listed in
 meta.tsv (path, octal mode, mtime) and applied by `--restore-meta` (the
 tests apply them to a copy). Scanning a fresh checkout without it reports
-the permission findings of whatever modes the checkout has.
+the permission findings of whatever modes the checkout has; the archive
+`corpus/node-snapshot.tar.gz` (written by `--archive`, deterministic: sorted
+entries, modes and mtimes from meta.tsv, owner root, gzip mtime 0) keeps
+them, which is why the README's first command scans the archive.
 """
 import base64, json, os, shutil, subprocess, sys, tarfile, io, tempfile, calendar, time
 
@@ -384,6 +388,7 @@ spec:
         for p, m, t in sorted(meta):
             f.write(f"{p}\t{m:04o}\t{t}\n")
     restore_meta()
+    archive()
 
 
 def restore_meta(root=HERE):
@@ -405,8 +410,53 @@ def restore_meta(root=HERE):
              follow_symlinks=False)
 
 
+def archive(out=os.path.join(os.path.dirname(HERE), "node-snapshot.tar.gz")):
+    modes = {}
+    for line in open(os.path.join(HERE, "meta.tsv")):
+        if line.startswith("#") or not line.strip():
+            continue
+        p, m, t = line.rstrip("\n").split("\t")
+        modes[p] = (int(m, 8), int(t))
+    skip = {"make.py", "meta.tsv"}
+    entries = []
+    for dirpath, dirnames, filenames in os.walk(HERE):
+        for n in dirnames + filenames:
+            full = os.path.join(dirpath, n)
+            rel = os.path.relpath(full, HERE)
+            if rel in skip or rel.startswith("__pycache__"):
+                continue
+            entries.append(rel)
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
+        for rel in sorted(entries):
+            full = os.path.join(HERE, rel)
+            ti = tarfile.TarInfo(rel)
+            ti.uid = ti.gid = 0
+            ti.uname = ti.gname = "root"
+            if os.path.islink(full):
+                ti.type = tarfile.SYMTYPE
+                ti.linkname = os.readlink(full)
+                ti.mode, ti.mtime = 0o777, T0
+                tf.addfile(ti)
+            elif os.path.isdir(full):
+                ti.type = tarfile.DIRTYPE
+                ti.mode, ti.mtime = 0o755, T0
+                tf.addfile(ti)
+            else:
+                data = open(full, "rb").read()
+                ti.size = len(data)
+                ti.mode, ti.mtime = modes.get(rel, (0o644, T0))
+                tf.addfile(ti, io.BytesIO(data))
+    import gzip
+    with open(out, "wb") as f:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) as g:
+            g.write(buf.getvalue())
+
+
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--restore-meta"]:
+    if sys.argv[1:2] == ["--archive"]:
+        archive()
+    elif sys.argv[1:2] == ["--restore-meta"]:
         restore_meta(sys.argv[2] if len(sys.argv) > 2 else HERE)
     else:
         build()
