@@ -14,7 +14,7 @@
 //! Every answer (verify with message, canonical, dump, checksum) must equal
 //! the oracle's. `KUBELET_CKPT_DIFF_N` seeds per kind (default 20).
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

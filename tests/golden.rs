@@ -9,7 +9,7 @@
 //! `KUBELET_CKPT_DIFF_ALL_MESSAGES=0` relaxes that to `other` messages only,
 //! for investigating a change in error wording.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::{Path, PathBuf};

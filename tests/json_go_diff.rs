@@ -11,7 +11,7 @@
 //! test prints why it is skipped. `KUBELET_CKPT_GO_JSONDIFF_CASES` sets the
 //! number of inputs (default 20000), `KUBELET_CKPT_GO_JSONDIFF_SEED` the seed.
 
-mod json_common;
+use crate::json_common;
 
 use std::fmt::Write as _;
 use std::io::Write as _;

@@ -5,7 +5,7 @@
 //! per-byte U+FFFD replacement is recomputed here from `std::str::from_utf8`,
 //! and `serde_json` (a separate parser) checks validity and unescaping.
 
-mod json_common;
+use crate::json_common;
 
 use std::collections::BTreeMap;
 

@@ -7,8 +7,8 @@
 //! compare the verdict and error text, and (separately) the target after
 //! the call rendered with go-spew against the `output` column.
 
-mod json_common;
-mod vector_tsv;
+use crate::json_common;
+use crate::vector_tsv;
 
 use json_common::*;
 use kubelet_ckpt::go::json::{self, unsupported_type};

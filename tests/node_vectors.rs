@@ -17,7 +17,7 @@
 //! out), or through `KUBELET_CKPT_SHARED`. Missing, the vector test skips
 //! with a reason, except under `CI=true`, where it fails.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -13,7 +13,7 @@
 //! * `KUBELET_CKPT_DIFF_ALL_MESSAGES=0`: require the same message only for
 //!   `other` verdicts (by default every verdict's message must match).
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::Path;

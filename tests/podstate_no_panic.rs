@@ -2,7 +2,7 @@
 //! read-only kinds, or the Quantity parser: random and structured junk
 //! through every operation.
 
-mod support;
+use crate::support;
 
 use kubelet_ckpt::formats::{registry, VerifyOptions};
 use kubelet_ckpt::go::quantity::Quantity;

@@ -8,7 +8,7 @@
 //! * Without the oracle: states built here, written by our writer, verify
 //!   and are fixed points of `canonical`.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 

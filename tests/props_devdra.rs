@@ -9,7 +9,7 @@
 //!
 //! Needs `KUBELET_CKPT_ORACLE` (skips with a note when unset, fails in CI).
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

@@ -12,7 +12,7 @@
 //!
 //! `KUBELET_CKPT_QUANTITY_N` sets the number of notations (default 12000).
 
-mod support;
+use crate::support;
 
 use kubelet_ckpt::formats::pod_state::{ALLOCATED_V4, PODSTATUS_V1};
 use kubelet_ckpt::go::fnv::Fnv32a;

@@ -3,7 +3,7 @@
 //! vectors of `shared/spec/vectors/releases/` (expected lines produced by
 //! the oracle and re-derived by hand in the vectors' `why` column).
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::fs;

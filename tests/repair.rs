@@ -3,7 +3,7 @@
 //! (lower, convert, repair); answers are checked against the committed
 //! oracle outputs (golden) or the Go reference itself (`KUBELET_CKPT_ORACLE`).
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

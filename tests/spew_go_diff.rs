@@ -7,7 +7,7 @@
 //! printed reason when they are missing (the committed vector files keep
 //! the renderer covered without Go).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

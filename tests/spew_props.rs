@@ -1,6 +1,6 @@
 //! Properties of the spew renderer over generated Go types and values.
 
-mod common;
+use crate::common;
 
 use common::{ambiguous_key_type, any_type, any_value, bytes_value, typed_value};
 use kubelet_ckpt::go::fnv::{fnv32a, Fnv32a};

@@ -3,7 +3,7 @@
 //! is rebuilt from the generator's source with the type/value model,
 //! rendered, and compared with the `spew` text and its `fnv32a`.
 
-mod vector_tsv;
+use crate::vector_tsv;
 
 use kubelet_ckpt::go::fnv::fnv32a;
 use kubelet_ckpt::go::spew::{self, Methods};
