@@ -235,6 +235,9 @@ pub struct Candidate {
     /// The payload holds members this shape ignores (the kubelet would load
     /// that part as empty state).
     pub ignores_payload: bool,
+    /// Whether the kind's verdict was computed ([`identify`] judges only
+    /// the candidates whose keys fit best).
+    pub judged: bool,
 }
 
 /// The outcome: the chosen kind (if any) and every candidate, best first.
@@ -262,6 +265,26 @@ impl Identification {
 
 /// Identifies `bytes` found at `path` (see the module docs).
 pub fn identify(path: Option<&Path>, bytes: &[u8], opts: &VerifyOptions) -> Identification {
+    identify_with(path, bytes, opts, false)
+}
+
+/// [`identify`] that judges every candidate (for `identify`'s report);
+/// [`identify`] judges only the candidates whose keys fit best, since the
+/// others cannot win (fit ranks before the verdict).
+pub fn identify_thorough(
+    path: Option<&Path>,
+    bytes: &[u8],
+    opts: &VerifyOptions,
+) -> Identification {
+    identify_with(path, bytes, opts, true)
+}
+
+fn identify_with(
+    path: Option<&Path>,
+    bytes: &[u8],
+    opts: &VerifyOptions,
+    thorough: bool,
+) -> Identification {
     let scan = top_level_keys(bytes);
     let all = registry();
     let mut cands: Vec<Candidate> = Vec::new();
@@ -292,14 +315,15 @@ pub fn identify(path: Option<&Path>, bytes: &[u8], opts: &VerifyOptions) -> Iden
             .iter()
             .filter(|m| !scan.keys.iter().any(|key| fold_eq(m, key)))
             .count();
-        let verification = k.verify(bytes, opts);
-        let canonical = (verification.verdict == Verdict::Ok)
-            .then(|| k.canonical(bytes).ok())
-            .flatten();
-        let exact = canonical.as_deref() == Some(bytes);
-        let same_value = exact || canonical.is_some_and(|c| same_json(&c, bytes));
-        let ignores_payload = verification.verdict == Verdict::Ok
-            && verification.message.contains(super::common::IGNORED_MARK);
+        // Judged below (all of them, or only those that fit best).
+        let verification = Verification {
+            verdict: Verdict::InvalidJson,
+            message: "not judged: other kinds fit the document's keys better".into(),
+            offset: None,
+            stored_checksum: None,
+            computed_checksum: None,
+        };
+        let (exact, same_value, ignores_payload) = (false, false, false);
         cands.push(Candidate {
             kind: k,
             basis: match (by_content, by_name) {
@@ -314,7 +338,33 @@ pub fn identify(path: Option<&Path>, bytes: &[u8], opts: &VerifyOptions) -> Iden
             exact,
             same_value,
             ignores_payload,
+            judged: false,
         });
+    }
+    let any_content_early = cands.iter().any(|c| c.basis != Basis::Name);
+    let prefix = |c: &Candidate| {
+        (
+            any_content_early && c.basis == Basis::Name,
+            c.unknown.len(),
+            std::cmp::Reverse(c.matched),
+        )
+    };
+    let best_prefix = cands.iter().map(prefix).min();
+    for c in cands.iter_mut() {
+        if !thorough && Some(prefix(c)) != best_prefix {
+            continue;
+        }
+        let k = c.kind;
+        let verification = k.verify(bytes, opts);
+        let canonical = (verification.verdict == Verdict::Ok)
+            .then(|| k.canonical(bytes).ok())
+            .flatten();
+        c.exact = canonical.as_deref() == Some(bytes);
+        c.same_value = c.exact || canonical.is_some_and(|x| same_json(&x, bytes));
+        c.ignores_payload = verification.verdict == Verdict::Ok
+            && verification.message.contains(super::common::IGNORED_MARK);
+        c.verification = verification;
+        c.judged = true;
     }
     // Content candidates outrank name-only ones: a memory manager file
     // saved as `cpu_manager_state` is a memory manager file.

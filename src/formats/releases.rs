@@ -459,6 +459,62 @@ pub fn verify(
     opts: &VerifyOptions,
     node: Option<&Node>,
 ) -> ReleaseVerdict {
+    verify_with(
+        row,
+        user_gates,
+        bytes,
+        opts,
+        node,
+        &mut ReaderCache::default(),
+    )
+}
+
+/// The verdicts of single readers on one file, shared by the releases
+/// judged on it: releases differ in wrappers, order and fall-through far
+/// more often than in what one reader says, so each (reader, checksum
+/// rule, policy) decodes the file once.
+#[derive(Default)]
+pub struct ReaderCache {
+    seen: Vec<(
+        &'static str,
+        Option<ChecksumRule>,
+        Option<String>,
+        Verification,
+    )>,
+}
+
+impl ReaderCache {
+    /// Records a reader's verdict computed elsewhere (identification judges
+    /// the candidate kinds with no release rule).
+    pub fn seed(&mut self, kind: &'static str, policy: Option<String>, v: Verification) {
+        self.seen.push((kind, None, policy, v));
+    }
+
+    fn get(&mut self, shape: &dyn Shape, bytes: &[u8], o: &VerifyOptions) -> Verification {
+        let name = shape.info().name;
+        if let Some((_, _, _, v)) = self
+            .seen
+            .iter()
+            .find(|(k, r, p, _)| *k == name && *r == o.checksum_rule && *p == o.policy)
+        {
+            return v.clone();
+        }
+        let v = reader_verify(shape, bytes, o);
+        self.seen
+            .push((name, o.checksum_rule, o.policy.clone(), v.clone()));
+        v
+    }
+}
+
+/// [`verify`] with a [`ReaderCache`] kept across releases.
+pub fn verify_with(
+    row: &Row,
+    user_gates: &Gates,
+    bytes: &[u8],
+    opts: &VerifyOptions,
+    node: Option<&Node>,
+    cache: &mut ReaderCache,
+) -> ReleaseVerdict {
     let gates = row.gates(&node_gates(node, user_gates));
     // The node checks see the release's effective gates (the reference's
     // `nodeGatesOverride`): its defaults, the node's, the user's.
@@ -490,7 +546,7 @@ pub fn verify(
             Some(Ok(Some(c))) => Some(c),
             Some(Err(v)) => return v.judged(k),
         };
-        let v = reader_verify(shape, bytes, &o);
+        let v = cache.get(shape, bytes, &o);
         if v.verdict == Verdict::Ok {
             if let Some(c) = checks {
                 if let Err(v) = c.start(k, bytes) {
@@ -669,6 +725,25 @@ pub fn spans(
     opts: &VerifyOptions,
     node: Option<&Node>,
 ) -> Vec<Span> {
+    spans_with(
+        file,
+        user_gates,
+        bytes,
+        opts,
+        node,
+        &mut ReaderCache::default(),
+    )
+}
+
+/// [`spans`] with a [`ReaderCache`] shared with other judgements of the file.
+pub fn spans_with(
+    file: &str,
+    user_gates: &Gates,
+    bytes: &[u8],
+    opts: &VerifyOptions,
+    node: Option<&Node>,
+    cache: &mut ReaderCache,
+) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
     let mut memo: Vec<(RowKey, ReleaseVerdict)> = Vec::new();
     for m in MINORS {
@@ -683,7 +758,7 @@ pub fn spans(
         let v = match cached {
             Some((_, v)) => v.clone(),
             None => {
-                let v = verify(r, user_gates, bytes, opts, node);
+                let v = verify_with(r, user_gates, bytes, opts, node, cache);
                 memo.push((key, v.clone()));
                 v
             }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::formats::identify::{identify, Basis};
+use crate::formats::identify::{identify_thorough, Basis};
 use crate::formats::releases::ReleaseVerdict;
 use crate::formats::Verdict;
 use crate::salvage;
@@ -84,7 +84,7 @@ pub struct ReleaseLine {
 
 /// Identifies one file (already read).
 pub fn identify_bytes(path: &Path, bytes: &[u8], req: &Request) -> Result<IdentifyReport, OpError> {
-    let id = identify(Some(path), bytes, &req.opts);
+    let id = identify_thorough(Some(path), bytes, &req.opts);
     let report = judge(path, bytes, req)?;
     let candidates = id
         .candidates

@@ -243,6 +243,7 @@ pub fn choose(path: &Path, bytes: &[u8], req: &Request) -> Result<Chosen, OpErro
         tried: id
             .candidates
             .iter()
+            .filter(|c| c.judged)
             .map(|c| (c.kind.info().name, c.verification.verdict))
             .collect(),
     };
@@ -316,11 +317,28 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
     let Some(file) = table_file else {
         return Ok(report);
     };
+    let mut cache = releases::ReaderCache::default();
+    if let Some(id) = &id {
+        for c in id.candidates.iter().filter(|c| c.judged) {
+            cache.seed(
+                c.kind.info().name,
+                req.opts.policy.clone(),
+                c.verification.clone(),
+            );
+        }
+    }
     if let Some(minor) = req.for_kubelet {
         let row = releases::row(file, minor).ok_or_else(|| {
             OpError::Usage(format!("the release table has no row for {file} 1.{minor}"))
         })?;
-        let verdict = releases::verify(row, &req.gates, bytes, &req.opts, req.node.as_deref());
+        let verdict = releases::verify_with(
+            row,
+            &req.gates,
+            bytes,
+            &req.opts,
+            req.node.as_deref(),
+            &mut cache,
+        );
         match &verdict {
             ReleaseVerdict::Ignored => {
                 report.status = Status::Ignored;
@@ -349,7 +367,14 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
     if matches!(choice, KindChoice::Given) {
         // Exactly that shape: its own verdict; the spans are information.
         report.releases = Releases::All {
-            spans: releases::spans(file, &req.gates, bytes, &req.opts, req.node.as_deref()),
+            spans: releases::spans_with(
+                file,
+                &req.gates,
+                bytes,
+                &req.opts,
+                req.node.as_deref(),
+                &mut cache,
+            ),
             writers: releases::writers_of(name, file),
         };
         return Ok(report);
@@ -387,7 +412,14 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
             }
         }
     }
-    let spans = releases::spans(file, &req.gates, bytes, &req.opts, req.node.as_deref());
+    let spans = releases::spans_with(
+        file,
+        &req.gates,
+        bytes,
+        &req.opts,
+        req.node.as_deref(),
+        &mut cache,
+    );
     if !deciding.is_empty() {
         let mut failure: Option<(u8, Verification)> = None;
         // Equal rows under equal gates judge alike: judge each once.
@@ -400,7 +432,14 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
             let v = match memo.iter().find(|(k, mg, _)| *k == key && mg == g) {
                 Some((_, _, v)) => v.clone(),
                 None => {
-                    let v = releases::verify(r, g, bytes, &req.opts, req.node.as_deref());
+                    let v = releases::verify_with(
+                        r,
+                        g,
+                        bytes,
+                        &req.opts,
+                        req.node.as_deref(),
+                        &mut cache,
+                    );
                     memo.push((key, g.clone(), v.clone()));
                     v
                 }
