@@ -103,17 +103,6 @@ fn content(s: &State) -> serde_json::Value {
     v
 }
 
-/// `oracle release 1.MINOR FILE verify` on `bytes`: its stdout.
-fn oracle_release(oracle: &Path, minor: &str, file: &str, bytes: &[u8]) -> String {
-    let out = support::run_oracle(
-        oracle,
-        &["release", minor, file, "verify"],
-        Some(bytes),
-        None,
-    );
-    out.stdout_str().trim().to_string()
-}
-
 /// `ORACLE_GATES=gates oracle release 1.MINOR FILE verify` on `bytes`.
 fn oracle_release_gated(
     oracle: &Path,
@@ -669,4 +658,127 @@ fn dra_conversions_refuse_to_invent_and_list_losses() {
         shares
     );
     assert!(matches!(lower("dra-v2", &s), Err(ConvertError::Missing(_))));
+}
+
+/// Runs `kubelet-ckpt edit` on `file` with `EDITOR` set to a shell script.
+fn edit_with(dir: &Path, file: &Path, script: &str) -> std::process::Output {
+    use std::os::unix::fs::PermissionsExt;
+    let ed = dir.join("editor.sh");
+    std::fs::write(&ed, format!("#!/bin/sh\nset -e\n{script}\n")).unwrap();
+    std::fs::set_permissions(&ed, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::process::Command::new(bin())
+        .arg("edit")
+        .arg("--lock-file")
+        .arg(dir.join("kubelet.lock"))
+        .arg(file)
+        .env_remove("VISUAL")
+        .env("EDITOR", &ed)
+        .output()
+        .unwrap()
+}
+
+fn edit_fixture() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cpu_manager_state");
+    let input = std::fs::read(golden_dir().join("cpu-v2/gen-1.canonical")).unwrap();
+    std::fs::write(&file, &input).unwrap();
+    std::fs::write(dir.path().join("kubelet.lock"), b"").unwrap();
+    (dir, file)
+}
+
+/// `edit` with an EDITOR that changes the default CPU set with sed: the
+/// file is rewritten with the right checksum (the oracle agrees), a
+/// backup is kept.
+#[test]
+fn edit_writes_back_what_the_editor_changed() {
+    let (dir, file) = edit_fixture();
+    let out = edit_with(dir.path(), &file, r#"sed -i 's/text: 0-1/text: 0-3/' "$1""#);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&file).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains(r#""defaultCpuSet":"0-3""#), "{text}");
+    assert_eq!(
+        kind_of("cpu-v2")
+            .unwrap()
+            .verify(&bytes, &Default::default())
+            .verdict
+            .as_str(),
+        "ok"
+    );
+    if let Some(o) = support::oracle() {
+        let v = support::run_oracle(&o, &["cpu-v2", "verify"], Some(&bytes), None);
+        assert_eq!(v.stdout_str().trim(), "ok");
+    }
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().any(|n| n.contains("backup")), "{names:?}");
+}
+
+/// An editor that first saves invalid YAML sees the error at the top of
+/// the re-opened document; its valid second save is written.
+#[test]
+fn edit_reopens_with_the_error_then_writes() {
+    let (dir, file) = edit_fixture();
+    let d = dir.path().display();
+    let script = format!(
+        r#"if [ ! -f {d}/first ]; then
+  cp "$1" {d}/orig; touch {d}/first; echo 'family: [' > "$1"
+else
+  grep -q '^# kubelet-ckpt: error' "$1"; touch {d}/saw-error
+  sed 's/text: 0-1/text: 0-2/' {d}/orig > "$1"
+fi"#
+    );
+    let out = edit_with(dir.path(), &file, &script);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("saw-error").is_file());
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(String::from_utf8_lossy(&bytes).contains(r#""defaultCpuSet":"0-2""#));
+    if let Some(o) = support::oracle() {
+        let v = support::run_oracle(&o, &["cpu-v2", "verify"], Some(&bytes), None);
+        assert_eq!(v.stdout_str().trim(), "ok");
+    }
+}
+
+/// Saved unchanged: nothing written; emptied: aborted; a held lock:
+/// refused. The file is untouched each time.
+#[test]
+fn edit_unchanged_emptied_or_locked_leaves_the_file() {
+    use std::os::fd::AsRawFd;
+    let (dir, file) = edit_fixture();
+    let before = std::fs::read(&file).unwrap();
+    let out = edit_with(dir.path(), &file, "true");
+    assert_eq!(out.status.code(), Some(0));
+    let out2 = edit_with(dir.path(), &file, r#": > "$1""#);
+    assert_eq!(out2.status.code(), Some(1));
+    let held = std::fs::File::open(dir.path().join("kubelet.lock")).unwrap();
+    // SAFETY: the fd is open.
+    assert_eq!(
+        unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+        0
+    );
+    let out3 = edit_with(dir.path(), &file, r#"sed -i 's/text: 0-1/text: 0-3/' "$1""#);
+    assert_eq!(
+        out3.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out3.stderr)
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    assert!(!std::fs::read_dir(dir.path()).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .contains("backup")));
 }
