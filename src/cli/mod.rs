@@ -6,6 +6,7 @@
 //! usage and I/O errors.
 
 mod convert;
+mod edit;
 mod extras;
 mod format;
 mod help;
@@ -144,6 +145,9 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Repair FILE for a kubelet release (plan, then a safe atomic write).
     Repair(repair::RepairArgs),
+    /// Edit FILE as YAML in $VISUAL/$EDITOR; write it back with the right
+    /// checksum (lock check, backup, atomic write).
+    Edit(edit::EditArgs),
 }
 
 /// What a verdict is judged against: the kubelet release, its gates, the
@@ -398,6 +402,7 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
         )?),
         Command::Convert(a) => Ok(convert::run(&mut out, a, max_size)?),
         Command::Repair(a) => Ok(repair::run(&mut out, a, max_size)?),
+        Command::Edit(a) => Ok(edit::run(&mut out, a, max_size)?),
         Command::Diff { kind, output, a, b } => Ok(inspect::diff(
             &mut out,
             &a,

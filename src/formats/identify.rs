@@ -370,13 +370,16 @@ fn identify_with(
     // saved as `cpu_manager_state` is a memory manager file.
     let any_content = cands.iter().any(|c| c.basis != Basis::Name);
     let mut order: Vec<usize> = (0..cands.len()).collect();
+    let inner = inner_keys(bytes);
     let fit = |c: &Candidate| {
         (
             any_content && c.basis == Basis::Name,
             c.unknown.len() + usize::from(c.ignores_payload),
             std::cmp::Reverse(c.matched),
             tier(c),
+            inner_fit(c.kind, &inner).0,
             c.missing,
+            inner_fit(c.kind, &inner).1,
         )
     };
     order.sort_by_key(|&i| {
@@ -467,6 +470,147 @@ pub fn foreign_members(kind: &dyn Shape, bytes: &[u8]) -> Vec<String> {
                 .any(|o| o.info().file == file && is_member(o.info().name, k))
         })
         .collect()
+}
+
+/// Shapes of one file that share their top-level members (the spew-era
+/// DRA envelopes; every data-string envelope) differ in the names inside:
+/// the field names (at any depth, in the document or in its `data` string)
+/// that tell each apart.
+fn inner_members(kind: &str) -> &'static [&'static str] {
+    const DEV: &[&str] = &[
+        "entries",
+        "DriverState",
+        "Devices",
+        "PoolName",
+        "DeviceName",
+        "RequestNames",
+        "CDIDeviceIDs",
+    ];
+    match kind {
+        "dra-v1" | "dra-v2" => &["entries", "DriverName", "ClassName", "CDIDevices"],
+        "dra-v3" | "dra-v4" => &[
+            "entries",
+            "DriverName",
+            "ClassName",
+            "ResourceHandles",
+            "CDIDevices",
+        ],
+        "dra-v5" | "dra-v6" => DEV,
+        "dra-v7" => &[
+            "ClaimInfoStateList",
+            "DriverState",
+            "Devices",
+            "PoolName",
+            "DeviceName",
+            "RequestNames",
+            "CDIDeviceIDs",
+        ],
+        "dra-v8" => &[
+            "ClaimInfoStateList",
+            "DriverState",
+            "Devices",
+            "PoolName",
+            "DeviceName",
+            "ShareID",
+            "RequestNames",
+            "CDIDeviceIDs",
+        ],
+        "podstatus-v1" | "podstatus-v2" => &["allocationEntries", "resizeStatusEntries"],
+        "podstatus-v3" => &[
+            "allocationEntries",
+            "resizeStatusEntries",
+            "requests",
+            "limits",
+            "claims",
+        ],
+        "allocated-v1" | "actuated-v1" => &["allocationEntries", "requests", "limits", "claims"],
+        "allocated-v2" | "actuated-v2" => &[
+            "entries",
+            "ContainerResources",
+            "requests",
+            "limits",
+            "claims",
+        ],
+        "allocated-v3" | "actuated-v3" => &[
+            "entries",
+            "ContainerResources",
+            "PodLevelResources",
+            "requests",
+            "limits",
+            "claims",
+        ],
+        "allocated-v4" | "actuated-v4" => &[
+            "entries",
+            "ContainerResources",
+            "PodLevelResources",
+            "EmptyDirVolumeLimits",
+            "requests",
+            "limits",
+            "claims",
+        ],
+        _ => &[],
+    }
+}
+
+/// Every object key of a document at any depth, and of the document in
+/// its top-level `data` string; empty when it does not parse.
+fn inner_keys(bytes: &[u8]) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                for (k, x) in o {
+                    out.push(k.clone());
+                    walk(x, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let Ok(top) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Vec::new();
+    };
+    let mut keys = Vec::new();
+    walk(&top, &mut keys);
+    if let Some(o) = top.as_object() {
+        for (k, v) in o {
+            if k.eq_ignore_ascii_case("data") {
+                if let Some(inner) = v
+                    .as_str()
+                    .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+                {
+                    walk(&inner, &mut keys);
+                }
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// How well a kind's inner names fit the document's keys: (names of other
+/// shapes of the same file present, own names absent); (0, 0) for kinds
+/// without inner names.
+fn inner_fit(kind: &dyn Shape, keys: &[String]) -> (usize, usize) {
+    let name = kind.info().name;
+    let mem = inner_members(name);
+    if mem.is_empty() || keys.is_empty() {
+        return (0, 0);
+    }
+    let file = kind.info().file;
+    let mut others: Vec<&str> = registry()
+        .iter()
+        .filter(|o| o.info().file == file)
+        .flat_map(|o| inner_members(o.info().name).iter().copied())
+        .filter(|m| !mem.iter().any(|x| x.eq_ignore_ascii_case(m)))
+        .collect();
+    others.sort_unstable();
+    others.dedup();
+    let present = |m: &str| keys.iter().any(|k| fold_eq(m, k));
+    let unknown = others.iter().filter(|m| present(m)).count();
+    let missing = mem.iter().filter(|m| !present(m)).count();
+    (unknown, missing)
 }
 
 /// The top-level keys of a document, read tolerantly.

@@ -97,6 +97,10 @@ pub struct Plan {
     pub target: String,
     /// Why that target.
     pub target_reason: String,
+    /// The feature gates the target release is judged with
+    /// (`Name=true,...`; empty: the release's defaults).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub gates: String,
     /// The shape written.
     pub target_kind: Option<String>,
     /// Checksum over the newer Go type name.
@@ -189,6 +193,14 @@ fn has(b: &[u8], needle: &[u8]) -> bool {
     b.windows(needle.len()).any(|w| w == needle)
 }
 
+/// `Name=true,Other=false`, as `--feature-gates` takes them.
+fn gates_text(g: &Gates) -> String {
+    g.0.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 fn is_blank(b: &[u8]) -> bool {
     b.iter().all(|c| *c == 0 || c.is_ascii_whitespace())
 }
@@ -212,6 +224,7 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
         kind: None,
         target: String::new(),
         target_reason: String::new(),
+        gates: String::new(),
         target_kind: None,
         named: false,
         before: String::new(),
@@ -332,11 +345,17 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
     let (minor, gates, why) = match req.for_kubelet {
         Some(m) => (m, req.gates.clone(), "--for-kubelet".to_string()),
         None => match newest_reader(file, kind, &req.gates) {
-            Some((m, g)) => (
-                m,
-                g,
-                format!("the newest release that reads {kind} (pass --for-kubelet to choose)"),
-            ),
+            Some((m, g)) => {
+                let why = if g.0.is_empty() {
+                    format!("the newest release that reads {kind} (pass --for-kubelet to choose)")
+                } else {
+                    format!(
+                        "the newest release that reads {kind}, with feature gates {} (pass --for-kubelet and --feature-gates to choose)",
+                        gates_text(&g)
+                    )
+                };
+                (m, g, why)
+            }
             None => {
                 return Err(RepairError(format!(
                     "no release in the table reads {kind}; pass --for-kubelet"
@@ -348,6 +367,7 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
         .ok_or_else(|| RepairError(format!("the release table has no row for {file} 1.{minor}")))?;
     plan.target = format!("1.{minor}");
     plan.target_reason = why;
+    plan.gates = gates_text(&gates);
     let eff = row.gates(&gates);
     let node = req.node.as_deref();
     let verdict_of = |b: &[u8]| {

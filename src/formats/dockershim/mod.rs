@@ -101,6 +101,14 @@ impl SandboxHandlerKind {
     }
 }
 
+impl SandboxHandlerKind {
+    /// dockershim's writer: the checksum over the value, then JSON.
+    pub fn write(&self, mut cp: SandboxV0) -> Result<Vec<u8>, FormatError> {
+        cp.check_sum = self.sum(&cp);
+        encode(&cp)
+    }
+}
+
 impl Shape for SandboxHandlerKind {
     fn info(&self) -> &'static KindInfo {
         self.info
@@ -238,6 +246,16 @@ impl<C: ManagedSandbox> ManagedKind<C> {
             return Err(corrupt(cp.stored(), sum));
         }
         Ok(cp)
+    }
+}
+
+impl<C: ManagedSandbox> ManagedKind<C> {
+    /// The checkpoint manager's writer: the checksum over the data, then
+    /// JSON (a nil `Data` cannot be written: the kubelet panics on it).
+    pub fn write(&self, mut cp: C) -> Result<Vec<u8>, FormatError> {
+        let sum = Self::sum(&cp)?;
+        cp.set_stored(sum);
+        encode(&cp)
     }
 }
 

@@ -29,6 +29,10 @@ pub struct DockershimState {
     /// `data.port_mappings`, in file order (`None` for a `null` element).
     #[serde(default)]
     pub port_mappings: Vec<Option<PortMapping>>,
+    /// `data.port_mappings` is a list (maybe empty) rather than absent or
+    /// `null`: go-spew shows the difference, which the checksum covers.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub port_mappings_set: bool,
 }
 
 /// One port mapping.
@@ -48,9 +52,9 @@ pub struct PortMapping {
     pub host_ip: String,
 }
 
-fn v1_data(d: Option<&CheckpointData>) -> (bool, Vec<Option<PortMapping>>) {
+fn v1_data(d: Option<&CheckpointData>) -> (bool, Vec<Option<PortMapping>>, bool) {
     let Some(d) = d else {
-        return (false, Vec::new());
+        return (false, Vec::new(), false);
     };
     let pms = d
         .port_mappings
@@ -65,12 +69,12 @@ fn v1_data(d: Option<&CheckpointData>) -> (bool, Vec<Option<PortMapping>>) {
             })
         })
         .collect();
-    (d.host_network, pms)
+    (d.host_network, pms, d.port_mappings.is_some())
 }
 
-fn v2_data(d: Option<&CheckpointDataV2>) -> (bool, Vec<Option<PortMapping>>) {
+fn v2_data(d: Option<&CheckpointDataV2>) -> (bool, Vec<Option<PortMapping>>, bool) {
     let Some(d) = d else {
-        return (false, Vec::new());
+        return (false, Vec::new(), false);
     };
     let pms = d
         .port_mappings
@@ -85,14 +89,14 @@ fn v2_data(d: Option<&CheckpointDataV2>) -> (bool, Vec<Option<PortMapping>>) {
             })
         })
         .collect();
-    (d.host_network, pms)
+    (d.host_network, pms, d.port_mappings.is_some())
 }
 
 /// Lifts a sandbox checkpoint of kind `name` (checksum not required).
 /// `None` for another family's kind.
 pub fn lift(name: &str, bytes: &[u8], source: Source) -> Option<Result<DockershimState, String>> {
     let m = |e: crate::go::json::UnmarshalError| e.message;
-    let st = |source, version: &str, n: &str, ns: &str, present, (hn, pms)| DockershimState {
+    let st = |source, version: &str, n: &str, ns: &str, present, (hn, pms, set)| DockershimState {
         source,
         version: version.to_string(),
         name: n.to_string(),
@@ -100,6 +104,7 @@ pub fn lift(name: &str, bytes: &[u8], source: Source) -> Option<Result<Dockershi
         data_present: present,
         host_network: hn,
         port_mappings: pms,
+        port_mappings_set: set,
     };
     Some(match name {
         "dockershim-v0a" | "dockershim-v0" => {

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::formats::gotypes::StringSet;
 use crate::formats::resmgr::decode_ok;
 use crate::formats::state::Source;
 
@@ -35,6 +36,10 @@ pub struct DraState {
     /// Prepared claims, in file order.
     #[serde(default)]
     pub claims: Vec<DraClaim>,
+    /// The CRC-era claim list is `null` rather than `[]` (the spew-era
+    /// writer always writes a list).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub claims_null: bool,
 }
 
 /// One prepared claim.
@@ -62,6 +67,37 @@ pub struct DraClaim {
     /// only CDI device ids: one device per id, without pool or name.
     #[serde(default)]
     pub drivers: BTreeMap<String, Vec<DraDevice>>,
+    /// Go's nil, where the file holds `null` rather than an empty value
+    /// (the writer keeps the difference: JSON and go-spew show it).
+    #[serde(default, skip_serializing_if = "ClaimNulls::is_none")]
+    pub nulls: ClaimNulls,
+}
+
+/// Which of a claim's lists and maps are Go nil (`null`) rather than empty.
+/// All false (the default) means "empty" everywhere, what a hand-written
+/// document gets.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ClaimNulls {
+    /// `PodUIDs` is `null`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pod_uids: bool,
+    /// `CDIDevices` (dra-v2 … v4) or `DriverState` (dra-v5+) is `null`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drivers: bool,
+    /// `ResourceHandles` (dra-v3/v4) is `null`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resource_handles: bool,
+    /// Drivers whose device list (`CDIDevices[driver]`, or
+    /// `DriverState[driver].Devices`) is `null`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub device_lists: Vec<String>,
+}
+
+impl ClaimNulls {
+    /// Nothing is nil.
+    pub fn is_none(&self) -> bool {
+        *self == ClaimNulls::default()
+    }
 }
 
 /// One prepared device.
@@ -82,6 +118,12 @@ pub struct DraDevice {
     /// `CDIDeviceIDs`.
     #[serde(default)]
     pub cdi_device_ids: Vec<String>,
+    /// `RequestNames` is `null` rather than `[]` (dra-v5+).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub request_names_null: bool,
+    /// `CDIDeviceIDs` is `null` rather than `[]` (dra-v5+).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cdi_device_ids_null: bool,
 }
 
 /// A dra-v3/v4 resource handle.
@@ -115,6 +157,7 @@ fn claims(list: Vec<ClaimSummary>) -> Vec<DraClaim> {
                             share_id: d.share_id,
                             request_names: d.request_names,
                             cdi_device_ids: d.cdi_device_ids,
+                            ..DraDevice::default()
                         })
                         .collect();
                     (d, devs)
@@ -125,6 +168,77 @@ fn claims(list: Vec<ClaimSummary>) -> Vec<DraClaim> {
         .collect()
 }
 
+type CdiMap = Option<BTreeMap<String, Option<Vec<String>>>>;
+
+/// The nils of a dra-v2 … v4 entry.
+fn cdi_nulls(c: &mut DraClaim, pods: &StringSet, cdi: &CdiMap) {
+    c.nulls.pod_uids = pods.0.is_none();
+    c.nulls.drivers = cdi.is_none();
+    c.nulls.device_lists = cdi
+        .iter()
+        .flatten()
+        .filter(|(_, l)| l.is_none())
+        .map(|(d, _)| d.clone())
+        .collect();
+}
+
+/// The nils of a dra-v5+ entry: `(driver, devices)` with each device's
+/// `(RequestNames, CDIDeviceIDs)` nil-ness, in the order the view lists them.
+fn structured_nulls<'a>(
+    c: &mut DraClaim,
+    pods: &StringSet,
+    drivers: Option<impl Iterator<Item = (&'a String, Option<Vec<(bool, bool)>>)>>,
+) {
+    c.nulls.pod_uids = pods.0.is_none();
+    c.nulls.drivers = drivers.is_none();
+    for (d, devs) in drivers.into_iter().flatten() {
+        match devs {
+            None => c.nulls.device_lists.push(d.clone()),
+            Some(devs) => {
+                let list = c.drivers.get_mut(d).into_iter().flatten();
+                for (dev, (req, cdi)) in list.zip(devs) {
+                    dev.request_names_null = req;
+                    dev.cdi_device_ids_null = cdi;
+                }
+            }
+        }
+    }
+}
+
+fn structured_list_nulls(cs: &mut [DraClaim], list: &structured::ClaimInfoStateList) -> bool {
+    for (c, e) in cs.iter_mut().zip(list.0.iter().flatten()) {
+        let drivers = e.driver_state.as_ref().map(|m| {
+            m.iter().map(|(d, st)| {
+                let devs = st.devices.as_ref().map(|v| {
+                    v.iter()
+                        .map(|x| (x.request_names.is_none(), x.cdi_device_ids.is_none()))
+                        .collect()
+                });
+                (d, devs)
+            })
+        });
+        structured_nulls(c, &e.pod_uids, drivers);
+    }
+    list.0.is_none()
+}
+
+fn v8_list_nulls(cs: &mut [DraClaim], list: &v8::ClaimInfoStateList) -> bool {
+    for (c, e) in cs.iter_mut().zip(list.0.iter().flatten()) {
+        let drivers = e.driver_state.as_ref().map(|m| {
+            m.iter().map(|(d, st)| {
+                let devs = st.devices.as_ref().map(|v| {
+                    v.iter()
+                        .map(|x| (x.request_names.is_none(), x.cdi_device_ids.is_none()))
+                        .collect()
+                });
+                (d, devs)
+            })
+        });
+        structured_nulls(c, &e.pod_uids, drivers);
+    }
+    list.0.is_none()
+}
+
 fn spew_era(source: Source, version: &str, cs: Vec<DraClaim>) -> DraState {
     DraState {
         source,
@@ -132,6 +246,7 @@ fn spew_era(source: Source, version: &str, cs: Vec<DraClaim>) -> DraState {
         data_kind: None,
         data_api_version: None,
         claims: cs,
+        claims_null: false,
     }
 }
 
@@ -176,17 +291,21 @@ fn crc_era<K: CrcDra>(
     bytes: &[u8],
     claims_of: impl FnOnce(&K::Data) -> Vec<ClaimSummary>,
     meta: impl FnOnce(&K::Data) -> (String, String),
+    nulls: impl FnOnce(&K::Data, &mut [DraClaim]) -> bool,
 ) -> Result<DraState, String> {
     let cp: CrcCheckpoint = K::decode(bytes).map_err(|e| e.to_string())?;
     let d = decode_ok(cp.data.as_bytes(), &K::Data::default())
         .map_err(|e| format!("Data: {}", e.message))?;
     let (kind, api) = meta(&d);
+    let mut cs = claims(claims_of(&d));
+    let claims_null = nulls(&d, &mut cs);
     Ok(DraState {
         source,
         version: None,
         data_kind: Some(kind),
         data_api_version: Some(api),
-        claims: claims(claims_of(&d)),
+        claims: cs,
+        claims_null,
     })
 }
 
@@ -212,7 +331,10 @@ pub fn lift(name: &str, bytes: &[u8], source: Source) -> Option<Result<DraState,
                 .iter()
                 .flatten()
                 .map(|c| (&*c.driver_name, &*c.class_name));
-            let cs = with_names(claims(cp.claims()), names);
+            let mut cs = with_names(claims(cp.claims()), names);
+            for (c, entry) in cs.iter_mut().zip(cp.entries.0.iter().flatten()) {
+                cdi_nulls(c, &entry.pod_uids, &entry.cdi_devices);
+            }
             spew_era(source, &cp.version, cs)
         }),
         "dra-v3" => DraV3::decode(bytes).map_err(e).map(|cp| {
@@ -221,6 +343,8 @@ pub fn lift(name: &str, bytes: &[u8], source: Source) -> Option<Result<DraState,
             let mut cs = with_names(claims(cp.claims()), names);
             for (c, entry) in cs.iter_mut().zip(list) {
                 c.resource_handles = handles_v3(entry);
+                c.nulls.resource_handles = entry.resource_handles.is_none();
+                cdi_nulls(c, &entry.pod_uids, &entry.cdi_devices);
             }
             spew_era(source, &cp.version, cs)
         }),
@@ -230,12 +354,16 @@ pub fn lift(name: &str, bytes: &[u8], source: Source) -> Option<Result<DraState,
             let mut cs = with_names(claims(cp.claims()), names);
             for (c, entry) in cs.iter_mut().zip(list) {
                 c.resource_handles = handles_v4(entry);
+                c.nulls.resource_handles = entry.resource_handles.is_none();
+                cdi_nulls(c, &entry.pod_uids, &entry.cdi_devices);
             }
             spew_era(source, &cp.version, cs)
         }),
-        "dra-v5" => DraV5::decode(bytes)
-            .map_err(e)
-            .map(|cp| spew_era(source, &cp.version, claims(cp.claims()))),
+        "dra-v5" => DraV5::decode(bytes).map_err(e).map(|cp| {
+            let mut cs = claims(cp.claims());
+            let _ = structured_list_nulls(&mut cs, &cp.entries);
+            spew_era(source, &cp.version, cs)
+        }),
         "dra-v6" => crc_era::<DraV6>(
             source,
             bytes,
@@ -243,6 +371,7 @@ pub fn lift(name: &str, bytes: &[u8], source: Source) -> Option<Result<DraState,
             |d: &structured::CheckpointDataV6| {
                 (d.type_meta.kind.clone(), d.type_meta.api_version.clone())
             },
+            |d, cs| structured_list_nulls(cs, &d.entries),
         ),
         "dra-v7" => crc_era::<DraV7>(
             source,
@@ -251,10 +380,15 @@ pub fn lift(name: &str, bytes: &[u8], source: Source) -> Option<Result<DraState,
             |d: &structured::CheckpointDataV7| {
                 (d.type_meta.kind.clone(), d.type_meta.api_version.clone())
             },
+            |d, cs| structured_list_nulls(cs, &d.claim_info_state_list),
         ),
-        "dra-v8" => crc_era::<DraV8>(source, bytes, DraView::claims, |d: &v8::CheckpointData| {
-            (d.type_meta.kind.clone(), d.type_meta.api_version.clone())
-        }),
+        "dra-v8" => crc_era::<DraV8>(
+            source,
+            bytes,
+            DraView::claims,
+            |d: &v8::CheckpointData| (d.type_meta.kind.clone(), d.type_meta.api_version.clone()),
+            |d, cs| v8_list_nulls(cs, &d.claim_info_state_list),
+        ),
         _ => return None,
     })
 }

@@ -152,6 +152,18 @@ impl<R: Record> RecordKind<R> {
     }
 }
 
+impl<R: Record> RecordKind<R> {
+    /// The kubelet's writer: `kind` and the written `apiVersion` set, then
+    /// `json.NewEncoder(w).Encode(record)`.
+    pub fn write(&self, mut r: R) -> Result<Vec<u8>, FormatError> {
+        r.set_type_meta(self.kind, &format!("{GROUP}{}", self.write));
+        let mut out = json::marshal(&r.to_go(), &R::go_type())
+            .map_err(|e| FormatError::Invalid(e.message))?;
+        out.push(b'\n');
+        Ok(out)
+    }
+}
+
 impl<R: Record> Shape for RecordKind<R> {
     fn info(&self) -> &'static KindInfo {
         self.info
@@ -169,12 +181,7 @@ impl<R: Record> Shape for RecordKind<R> {
 
     /// `json.NewEncoder(w).Encode(record)` with the written version.
     fn canonical(&self, bytes: &[u8]) -> Result<Vec<u8>, FormatError> {
-        let mut r = self.decode(bytes)?;
-        r.set_type_meta(self.kind, &format!("{GROUP}{}", self.write));
-        let mut out = json::marshal(&r.to_go(), &R::go_type())
-            .map_err(|e| FormatError::Invalid(e.message))?;
-        out.push(b'\n');
-        Ok(out)
+        self.write(self.decode(bytes)?)
     }
 
     fn explain(&self, _bytes: &[u8], _sink: &mut dyn Sink) -> Result<(), FormatError> {

@@ -9,7 +9,11 @@
 pub mod container_map;
 mod cpu;
 mod device;
+mod dockershim;
+mod dra;
+mod image_pull;
 mod memory;
+mod pod_state;
 
 use std::fmt;
 
@@ -108,7 +112,11 @@ pub fn lower_with(kind: &str, state: &State, opts: &LowerOptions) -> Result<Lowe
         State::Cpu(s) => cpu::lower(kind, s, opts),
         State::Memory(s) => memory::lower(kind, s, opts),
         State::Device(s) => device::lower(kind, s, opts),
-        _ => None,
+        State::Dra(s) => dra::lower(kind, s, opts),
+        State::PodResize(s) => pod_state::lower(kind, s, opts),
+        State::Dockershim(s) => dockershim::lower(kind, s, opts),
+        State::ImagePull(s) => image_pull::lower(kind, s, opts),
+        State::Other(_) => None,
     };
     match r {
         Some(r) => r,
@@ -136,7 +144,12 @@ pub fn family_of(kind: &str) -> Option<&'static str> {
 
 /// Whether `lower` can write `kind` (given the facts it needs).
 pub fn writable(kind: &str) -> bool {
-    matches!(family_of(kind), Some("cpu" | "memory" | "device")) && super::kind(kind).is_some()
+    kind != "dra-v1"
+        && matches!(
+            family_of(kind),
+            Some("cpu" | "memory" | "device" | "dra" | "pod-resize" | "dockershim" | "image-pull")
+        )
+        && super::kind(kind).is_some()
 }
 
 /// A spew-checksum kind's writer; with `named`, the checksum over the

@@ -45,6 +45,15 @@ pub struct ResizePod {
     /// `Deferred`, `Infeasible`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resize_status: Option<String>,
+    /// The pod is only in `resizeStatusEntries`, not in the allocations
+    /// (podstatus kinds); false: it has an allocation entry, maybe empty.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub status_only: bool,
+    /// `EmptyDirVolumeLimits` (v4) is a map, maybe empty, rather than
+    /// `null` (what an empty [`Self::empty_dir_volume_limits`] otherwise
+    /// writes).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub empty_dir_volume_limits_set: bool,
 }
 
 /// Resource requirements, quantities as Kubernetes writes them (`100m`,
@@ -60,6 +69,10 @@ pub struct Resources {
     /// `claims`: (name, request) of DRA claims the container uses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub claims: Vec<ClaimRef>,
+    /// The requests are `null` rather than `{}` (podstatus-v1/v2, where a
+    /// container's entry is the request list itself).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub requests_null: bool,
 }
 
 /// A container's reference to a resource claim.
@@ -99,6 +112,7 @@ fn reqs(r: &ResourceRequirements) -> Resources {
                 request: c.request.clone(),
             })
             .collect(),
+        ..Resources::default()
     }
 }
 
@@ -127,6 +141,7 @@ fn containers<T>(m: &PodMap<T>, f: impl Fn(&T) -> Resources) -> BTreeMap<String,
 fn requests_only(l: &ResourceList) -> Resources {
     Resources {
         requests: list(l),
+        requests_null: l.0.is_none(),
         ..Resources::default()
     }
 }
@@ -136,7 +151,11 @@ fn with_status(
     st: &Option<BTreeMap<String, super::types::PodResizeStatus>>,
 ) -> BTreeMap<String, ResizePod> {
     for (pod, s) in st.iter().flatten() {
-        pods.entry(pod.clone()).or_default().resize_status = Some(s.0.clone());
+        let p = pods.entry(pod.clone()).or_insert_with(|| ResizePod {
+            status_only: true,
+            ..ResizePod::default()
+        });
+        p.resize_status = Some(s.0.clone());
     }
     pods
 }
@@ -229,7 +248,8 @@ pub fn lift(name: &str, bytes: &[u8], source: Source) -> Option<Result<PodResize
                         containers: container_map(&i.container_resources),
                         pod_level: i.pod_level_resources.as_deref().map(reqs),
                         empty_dir_volume_limits: limits,
-                        resize_status: None,
+                        empty_dir_volume_limits_set: i.empty_dir_volume_limits.is_some(),
+                        ..ResizePod::default()
                     };
                     (pod.clone(), rp)
                 })
