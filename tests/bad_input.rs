@@ -140,8 +140,7 @@ fn against_oracle(
     verdicts: &[Option<VerdictLine>],
     picked: &[usize],
 ) -> Vec<String> {
-    let all_messages =
-        std::env::var("KUBELET_CKPT_DIFF_ALL_MESSAGES").map_or(true, |v| v != "0");
+    let all_messages = std::env::var("KUBELET_CKPT_DIFF_ALL_MESSAGES").map_or(true, |v| v != "0");
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
     let chunk = picked.len().div_ceil(threads).max(1);
     std::thread::scope(|s| {
@@ -292,8 +291,14 @@ fn with_last_member(base: &[u8], member: &[u8]) -> Vec<u8> {
 }
 
 fn trim(b: &[u8]) -> &[u8] {
-    let s = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let e = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(s, |e| e + 1);
+    let s = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let e = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(s, |e| e + 1);
     &b[s..e.max(s)]
 }
 
@@ -380,7 +385,10 @@ fn crafted(base: &[u8]) -> Vec<(String, Vec<u8>)> {
     ));
     if let Some(k) = first_key(base) {
         let member = [k, &b":null"[..]].concat();
-        v.push(("first key again as null".into(), with_last_member(base, &member)));
+        v.push((
+            "first key again as null".into(),
+            with_last_member(base, &member),
+        ));
     }
     let huge = [&b"\"zz\":\""[..], &vec![b'a'; 10 << 20], &b"\""[..]].concat();
     v.push(("10 MB string".into(), with_first_member(base, &huge)));
@@ -459,13 +467,31 @@ fn deep_interface_values_fit_a_2_mib_stack() {
     let d = GO_MAX_DEPTH - 1;
     let deep = [vec![b'['; d], vec![b']'; d]].concat();
     let inputs: Vec<(&str, Vec<u8>)> = vec![
-        ("imagepull-pulled-v1beta1", [vec![b'['], deep.clone(), vec![b']']].concat()),
-        ("imagepull-intent-v1alpha1", [&b"{\"zz\":"[..], &deep, b"}"].concat()),
-        ("bootstrap-pod", [&b"{\"pod\":"[..], &deep, b",\"checksum\":1}"].concat()),
+        (
+            "imagepull-pulled-v1beta1",
+            [vec![b'['], deep.clone(), vec![b']']].concat(),
+        ),
+        (
+            "imagepull-intent-v1alpha1",
+            [&b"{\"zz\":"[..], &deep, b"}"].concat(),
+        ),
+        (
+            "bootstrap-pod",
+            [&b"{\"pod\":"[..], &deep, b",\"checksum\":1}"].concat(),
+        ),
         // Duplicate keys: the deep first value is replaced.
-        ("bootstrap-pod", [&b"{\"pod\":"[..], &deep, b",\"pod\":1}"].concat()),
-        ("imagepull-pulled-v1beta1", [&b"{\"kind\":"[..], &deep, b",\"kind\":1}"].concat()),
-        ("imagepull-pulled-v1beta1", [&b"[{\"a\":"[..], &deep, b",\"a\":1}]"].concat()),
+        (
+            "bootstrap-pod",
+            [&b"{\"pod\":"[..], &deep, b",\"pod\":1}"].concat(),
+        ),
+        (
+            "imagepull-pulled-v1beta1",
+            [&b"{\"kind\":"[..], &deep, b",\"kind\":1}"].concat(),
+        ),
+        (
+            "imagepull-pulled-v1beta1",
+            [&b"[{\"a\":"[..], &deep, b",\"a\":1}]"].concat(),
+        ),
     ];
     std::thread::Builder::new()
         .stack_size(2 << 20)

@@ -159,7 +159,10 @@ fn regression(target: &str, name: &str) {
     replay_part(
         target,
         *check,
-        &root().join("tests/data/fuzz-regressions").join(target).join(name),
+        &root()
+            .join("tests/data/fuzz-regressions")
+            .join(target)
+            .join(name),
     );
 }
 
@@ -219,8 +222,16 @@ fn slow_cpu_range_of_2_pow_20_cpus_verifies_in_bounded_time() {
     let started = std::time::Instant::now();
     let v = k.verify(&data, &VerifyOptions::default());
     let took = started.elapsed();
-    eprintln!("cpu-v3 verify of a 2^20-CPU range: {took:.1?}, {}", v.verdict.as_str());
-    assert_eq!(v.verdict, kubelet_ckpt::formats::Verdict::Corrupt, "{}", v.message);
+    eprintln!(
+        "cpu-v3 verify of a 2^20-CPU range: {took:.1?}, {}",
+        v.verdict.as_str()
+    );
+    assert_eq!(
+        v.verdict,
+        kubelet_ckpt::formats::Verdict::Corrupt,
+        "{}",
+        v.message
+    );
     assert!(
         took < std::time::Duration::from_secs(120),
         "verify took {took:?}"

@@ -746,7 +746,10 @@ pub fn inspect(data: &[u8]) {
     let json = serde_json::to_string(&red)
         .unwrap_or_else(|e| panic!("{name}: state does not serialise ({e}) from {}", show(rest)));
     let back: State = serde_json::from_str(&json).unwrap_or_else(|e| {
-        panic!("{name}: state JSON does not read back ({e}): {}", show(json.as_bytes()))
+        panic!(
+            "{name}: state JSON does not read back ({e}): {}",
+            show(json.as_bytes())
+        )
     });
     assert!(
         back == red,

@@ -9,10 +9,10 @@
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
 use crate::formats::pod_state::shared::file_error;
-use crate::go::json;
-use crate::go::reflect::GoType;
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
+use crate::go::json;
 use crate::go::model::{Type, TypeKind, Value};
+use crate::go::reflect::GoType;
 use crate::go::sink::Sink;
 
 crate::go_struct! {
