@@ -106,9 +106,12 @@ fn fuzz_seed_corpora_satisfy_the_properties() {
     eprintln!("{n} seeds replayed");
 }
 
+/// What a part target runs on one input.
+type Check = fn(&[u8]);
+
 /// The per-kind and part targets: name (= corpus and regression directory)
 /// and the function the fuzz target runs.
-const PARTS: [(&str, fn(&[u8])); 6] = [
+const PARTS: [(&str, Check); 6] = [
     ("kind", fuzz_props::kind),
     ("salvage", fuzz_props::salvage),
     ("identify", fuzz_props::identify),
@@ -132,7 +135,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 
 /// Runs `check` on the input of a regression file of target `target`: as
 /// is, or (`kind`, `inspect`) as the kind its name starts with.
-fn replay_part(target: &str, check: fn(&[u8]), path: &Path) {
+fn replay_part(target: &str, check: Check, path: &Path) {
     let data = std::fs::read(path).expect("read input");
     if target != "kind" && target != "inspect" {
         return check(&data);
