@@ -5,7 +5,7 @@
 # so that what libFuzzer adds never lands in git. Fails on the first crash;
 # the crashing input is kept under fuzz/artifacts/TARGET/.
 #
-#   fuzz/run-all.sh 20        # CI smoke run
+#   fuzz/run-all.sh 10        # CI smoke run (.ci/run)
 #   fuzz/run-all.sh 600       # a real session
 #   FUZZ_BUDGET=180 fuzz/run-all.sh 20   # at most 180 s in all
 #

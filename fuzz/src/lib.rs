@@ -147,8 +147,11 @@ pub fn families() -> [&'static Family; 7] {
 
 /// Kinds we read but never write (`canonical` always refuses): dra-v1 is
 /// modelled from the spec alone, with no Go reference to check a writer
-/// against.
-pub const READ_ONLY: &[&str] = &["dra-v1"];
+/// against; bootstrap-pod's checksum covers go-spew of a whole `v1.Pod` of
+/// one exact release (time zone internals included), which cannot be
+/// recomputed (found by the `kind` target on `null`, which it verifies
+/// `ok` as the kubelet does).
+pub const READ_ONLY: &[&str] = &["dra-v1", "bootstrap-pod"];
 
 /// Kinds whose kubelet rewrite of a valid file can itself be invalid, by
 /// design of the kubelet (spec pod-state §2.1: podstatus-v1 hashes the
@@ -348,4 +351,411 @@ pub fn check_detect(path: Option<&Path>, data: &[u8], opts: &VerifyOptions) {
             show(data)
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// Fast and part-specific targets (`kind`, `salvage`, `identify`, `release`,
+// `snapshot`, `inspect`). Each `fuzz_targets/<name>.rs` hands its input to
+// the function of the same name here, and `tests/fuzz_regressions.rs`
+// replays the seeds and the minimised findings through them.
+// ---------------------------------------------------------------------------
+
+/// The kind the first byte selects: `registry()[byte % len]`, and the rest
+/// of the input. `None` for an empty input. (The index shifts when kinds are
+/// added to the registry; seeds stay valid inputs, just for another kind.
+/// Regression files of the `kind` target therefore store the kind's name,
+/// not the byte: see `tests/fuzz_regressions.rs`.)
+pub fn split_kind(data: &[u8]) -> Option<(&'static dyn Shape, &[u8])> {
+    let (&b, rest) = data.split_first()?;
+    let reg = registry();
+    Some((reg[usize::from(b) % reg.len()], rest))
+}
+
+/// `kind` target: one shape, chosen by the first byte (see [`split_kind`]),
+/// and its verify + canonical round trip ([`check_round_trip`]).
+pub fn kind(data: &[u8]) {
+    if let Some((k, rest)) = split_kind(data) {
+        check_round_trip(k, rest, &VerifyOptions::default());
+    }
+}
+
+/// The fast subset of [`check_kind`] for one shape: one `verify`, one
+/// `canonical`, and when that succeeds one more of each on its output.
+///
+/// * `verify` never panics; `canonical` never panics;
+/// * [`READ_ONLY`] kinds always refuse `canonical`;
+/// * `verify` ok on a non-empty input implies `canonical` succeeds;
+/// * when `canonical(x)` succeeds: `canonical(canonical(x)) ==
+///   canonical(x)` and `verify(canonical(x))` is `ok` or `rejected`, and
+///   `ok` when `x` was. Exempt: [`REWRITE_MAY_CORRUPT`] kinds (only "no
+///   panic" on the output) and a rewrite the reference itself refuses as
+///   [`TOO_EXPENSIVE`].
+pub fn check_round_trip(k: &dyn Shape, data: &[u8], opts: &VerifyOptions) {
+    let name = k.info().name;
+    let v = k.verify(data, opts);
+    let canonical = k.canonical(data);
+    if READ_ONLY.contains(&name) {
+        assert!(
+            canonical.is_err(),
+            "{name}: a read-only kind wrote {}",
+            show(data)
+        );
+        return;
+    }
+    if v.verdict == Verdict::Ok && !data.is_empty() {
+        if let Err(e) = &canonical {
+            panic!(
+                "{name}: verify ok but canonical fails ({e}) on {}",
+                show(data)
+            );
+        }
+    }
+    let Ok(c) = canonical else { return };
+    if REWRITE_MAY_CORRUPT.contains(&name) {
+        let _ = (k.canonical(&c), k.verify(&c, opts));
+        return;
+    }
+    let same = c == data;
+    let cc = if same { Ok(c.clone()) } else { k.canonical(&c) };
+    if cc
+        .as_ref()
+        .is_err_and(|e| e.to_string().contains(TOO_EXPENSIVE))
+    {
+        return;
+    }
+    match cc {
+        Ok(cc) => assert!(
+            cc == c,
+            "{name}: canonical is not a fixed point on {}\nonce:  {}\ntwice: {}",
+            show(data),
+            show(&c),
+            show(&cc)
+        ),
+        Err(e) => panic!(
+            "{name}: canonical output does not canonicalise ({e}): {} (from {})",
+            show(&c),
+            show(data)
+        ),
+    }
+    let vc = if same { v.clone() } else { k.verify(&c, opts) };
+    assert!(
+        vc.verdict == Verdict::Ok || vc.verdict == Verdict::Rejected,
+        "{name}: canonical output verifies {} ({}): {} (from {})",
+        vc.verdict.as_str(),
+        vc.message,
+        show(&c),
+        show(data)
+    );
+    if v.verdict == Verdict::Ok {
+        assert_eq!(
+            vc.verdict,
+            Verdict::Ok,
+            "{name}: ok input, canonical output not ok ({}): {}",
+            vc.message,
+            show(&c)
+        );
+    }
+}
+
+/// Whether serde_json accepts `data` as one JSON text (UTF-8, any value,
+/// surrounding whitespace only). `None` when serde_json cannot tell: it
+/// stops at 128 levels of nesting, the salvage scanner does not.
+pub fn serde_accepts(data: &[u8]) -> Option<bool> {
+    use serde::de::{Deserialize, IgnoredAny};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return Some(false);
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    match IgnoredAny::deserialize(&mut de).and_then(|_| de.end()) {
+        Ok(()) => Some(true),
+        Err(e) if e.to_string().starts_with("recursion limit exceeded") => None,
+        Err(_) => Some(false),
+    }
+}
+
+/// `salvage` target: `salvage::diagnose` and `salvage::recover` never panic;
+///
+/// * `diagnose` finds nothing exactly when serde_json accepts the bytes as
+///   UTF-8 JSON (where serde_json can tell, see [`serde_accepts`]);
+/// * an undamaged object or array document comes back from `recover`
+///   unchanged, with no edits and nothing dropped;
+/// * whatever `recover` returns is JSON serde_json accepts, in which
+///   `diagnose` finds nothing, and `recover` gives it back unchanged.
+pub fn salvage(data: &[u8]) {
+    use kubelet_ckpt::salvage::{diagnose, recover};
+    let d = diagnose(data);
+    let accepted = serde_accepts(data);
+    if let Some(acc) = accepted {
+        assert_eq!(
+            d.is_empty(),
+            acc,
+            "diagnose says {:?} but serde_json {} {}",
+            d.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+            if acc { "accepts" } else { "refuses" },
+            show(data)
+        );
+    }
+    let r = recover(data);
+    let first = data
+        .iter()
+        .copied()
+        .find(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'));
+    if d.is_empty() && matches!(first, Some(b'{' | b'[')) {
+        match &r {
+            Ok(r) => assert!(
+                r.text == data && r.edits.is_empty() && r.dropped.is_empty(),
+                "recover changed an undamaged document {}",
+                show(data)
+            ),
+            Err(e) => panic!(
+                "recover refuses an undamaged document ({}): {}",
+                e.diagnosis.message,
+                show(data)
+            ),
+        }
+    }
+    let Ok(r) = r else { return };
+    assert_ne!(
+        serde_accepts(&r.text),
+        Some(false),
+        "recover's output is not JSON: {} (from {})",
+        show(&r.text),
+        show(data)
+    );
+    let again = diagnose(&r.text);
+    assert!(
+        again.is_empty(),
+        "diagnose finds {:?} in recover's output {} (from {})",
+        again.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+        show(&r.text),
+        show(data)
+    );
+    match recover(&r.text) {
+        Ok(r2) => assert!(
+            r2.text == r.text && r2.edits.is_empty(),
+            "recover is not idempotent on {}",
+            show(&r.text)
+        ),
+        Err(e) => panic!(
+            "recover refuses its own output ({}): {}",
+            e.diagnosis.message,
+            show(&r.text)
+        ),
+    }
+}
+
+/// The paths the `identify` target chooses from: every kubelet file name
+/// of the registry and the release table (a `*` becomes a sandbox-like id),
+/// under `/var/lib/kubelet/` and bare, plus a few that name no kind.
+fn known_paths() -> &'static [PathBuf] {
+    static PATHS: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    PATHS.get_or_init(|| {
+        let mut files: Vec<String> = registry()
+            .iter()
+            .map(|k| k.info().file.to_string())
+            .chain(
+                kubelet_ckpt::formats::releases::files()
+                    .into_iter()
+                    .map(str::to_string),
+            )
+            .collect();
+        files.sort();
+        files.dedup();
+        let mut v = Vec::new();
+        for f in files {
+            let f = f.replace('*', "0123abcd");
+            v.push(Path::new("/var/lib/kubelet").join(&f));
+            v.push(PathBuf::from(f));
+        }
+        for p in ["-", "/", "", "state.json", "/var/lib/kubelet/checkpoints/x"] {
+            v.push(PathBuf::from(p));
+        }
+        v
+    })
+}
+
+/// Splits the `identify` input: byte 0 picks a path from [`known_paths`]
+/// (or, past their end, no path); byte 1 below 64 asks `judge` for a
+/// release (`1.(8 + byte % 32)`), and byte 1 = 255 makes the path out of
+/// the input's bytes up to the first newline (at most 64, raw bytes, so not
+/// necessarily UTF-8). The rest is the file's content.
+pub fn split_path(data: &[u8]) -> (Option<PathBuf>, Option<u8>, &[u8]) {
+    use std::os::unix::ffi::OsStrExt;
+    let paths = known_paths();
+    let (sel, rel, mut rest) = match data {
+        [a, b, rest @ ..] => (*a, *b, rest),
+        _ => return (None, None, data),
+    };
+    let mut path = paths.get(usize::from(sel)).cloned();
+    if rel == 255 {
+        let end = rest.iter().take(64).position(|&c| c == b'\n');
+        if let Some(end) = end {
+            path = Some(PathBuf::from(std::ffi::OsStr::from_bytes(&rest[..end])));
+            rest = &rest[end + 1..];
+        }
+    }
+    let minor = (rel < 64).then(|| 8 + rel % 32);
+    (path, minor, rest)
+}
+
+/// `identify` target: `formats::identify::identify` (with and without the
+/// path) and `ops::verify::judge` never panic; the chosen candidate exists.
+pub fn identify(data: &[u8]) {
+    use kubelet_ckpt::ops::verify::{judge, Request};
+    let (path, minor, bytes) = split_path(data);
+    let opts = VerifyOptions::default();
+    for p in [path.as_deref(), None] {
+        let id = kubelet_ckpt::formats::identify::identify(p, bytes, &opts);
+        if let Some(i) = id.chosen {
+            assert!(
+                i < id.candidates.len(),
+                "identify chose candidate {i} of {}",
+                id.candidates.len()
+            );
+        }
+    }
+    let req = Request {
+        for_kubelet: minor,
+        ..Request::default()
+    };
+    let path = path.unwrap_or_else(|| PathBuf::from("-"));
+    let _ = judge(&path, bytes, &req);
+}
+
+/// `release` target: the first two bytes pick a row of the release table
+/// (little-endian, modulo its length); `releases::verify` runs that
+/// release's whole read path over the rest and never panics, and is
+/// deterministic; a judged verdict names one of the row's readers.
+pub fn release(data: &[u8]) {
+    use kubelet_ckpt::formats::releases::{self, Gates, ReleaseVerdict};
+    let [a, b, bytes @ ..] = data else { return };
+    let table = releases::table();
+    if table.is_empty() {
+        return;
+    }
+    let row = &table[usize::from(u16::from_le_bytes([*a, *b])) % table.len()];
+    let gates = Gates::default();
+    let opts = VerifyOptions::default();
+    let v = releases::verify(row, &gates, bytes, &opts, None);
+    let again = releases::verify(row, &gates, bytes, &opts, None);
+    assert_eq!(
+        v,
+        again,
+        "release {} 1.{}: verify is not deterministic on {}",
+        row.file,
+        row.minor,
+        show(bytes)
+    );
+    if let ReleaseVerdict::Judged { reader, .. } = v {
+        let readers = row.readers(&row.gates(&gates));
+        assert!(
+            readers.contains(&reader),
+            "release {} 1.{}: verdict from {reader}, not one of its readers {readers:?}",
+            row.file,
+            row.minor
+        );
+    }
+}
+
+/// The `snapshot` target's limits: small, so that the fuzzer reaches them.
+pub const SNAPSHOT_LIMITS: kubelet_ckpt::fs::snapshot::Limits =
+    kubelet_ckpt::fs::snapshot::Limits {
+        max_file_bytes: 1024,
+        max_total_bytes: 64 * 1024,
+    };
+
+/// `snapshot` target: byte 0 says how the rest reaches
+/// `Snapshot::from_reader`: as is (`% 3 == 0`: tar, or whatever
+/// compression its magic bytes announce), gzip-compressed (`1`) or
+/// zstd-compressed (`2`) here first, so that the fuzzer's mutations land in
+/// the tar stream rather than in the compressed bytes. With
+/// [`SNAPSHOT_LIMITS`]: never a panic; no file longer than the per-file
+/// limit nor than its declared size; never more than the total limit
+/// decompressed; the walk ends after a bounded number of items.
+pub fn snapshot(data: &[u8]) {
+    use kubelet_ckpt::fs::snapshot::{EntryKind, Snapshot};
+    use std::io::Write;
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let input: Vec<u8> = match mode % 3 {
+        1 => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(rest).expect("gzip into memory");
+            e.finish().expect("gzip into memory")
+        }
+        2 => zstd::stream::encode_all(rest, 1).expect("zstd into memory"),
+        _ => rest.to_vec(),
+    };
+    let limits = SNAPSHOT_LIMITS;
+    let Ok(mut snap) = Snapshot::from_reader(std::io::Cursor::new(input), limits) else {
+        return;
+    };
+    // Every archive item costs at least one 512-byte header of the
+    // decompressed stream, and the walk ends after an error item.
+    let max_items = limits.max_total_bytes / 512 + 2;
+    let mut items = 0u64;
+    for item in snap.entries() {
+        items += 1;
+        assert!(items <= max_items, "snapshot walk does not end");
+        let Ok(mut e) = item else { continue };
+        let _ = (e.path(), e.mode(), e.mtime(), e.link_flags().len());
+        if *e.kind() != EntryKind::File {
+            continue;
+        }
+        let size = e.size();
+        if let Ok(body) = e.read_limited(u64::MAX) {
+            assert!(
+                body.len() as u64 <= limits.max_file_bytes,
+                "read {} bytes past the per-file limit",
+                body.len()
+            );
+            assert_eq!(
+                body.len() as u64,
+                size,
+                "a file's body is not its declared size"
+            );
+            assert!(e.sha256().is_some(), "read file without a digest");
+        }
+    }
+    assert!(
+        snap.bytes_read() <= limits.max_total_bytes,
+        "decompressed {} bytes, over the {} limit",
+        snap.bytes_read(),
+        limits.max_total_bytes
+    );
+}
+
+/// `inspect` target: the first byte picks a kind (as for `kind`);
+/// `formats::state::lift` of the rest never panics, nor do
+/// `ops::inspect::warnings` and the redaction of a lifted state; the state
+/// serialises to JSON and YAML (what `inspect -o json|yaml` prints) and the
+/// JSON reads back as the same state.
+pub fn inspect(data: &[u8]) {
+    use kubelet_ckpt::formats::state::{lift, State};
+    let Some((k, rest)) = split_kind(data) else {
+        return;
+    };
+    let name = k.info().name;
+    let Some(lifted) = lift(name, rest) else {
+        panic!("lift does not know the registry's kind {name}");
+    };
+    let Ok(state) = lifted else { return };
+    let _ = kubelet_ckpt::ops::inspect::warnings(&state);
+    let red = state.redacted();
+    let json = serde_json::to_string(&red)
+        .unwrap_or_else(|e| panic!("{name}: state does not serialise ({e}) from {}", show(rest)));
+    let back: State = serde_json::from_str(&json).unwrap_or_else(|e| {
+        panic!(
+            "{name}: state JSON does not read back ({e}): {}",
+            show(json.as_bytes())
+        )
+    });
+    assert!(
+        back == red,
+        "{name}: state JSON reads back different: {}",
+        show(json.as_bytes())
+    );
+    serde_norway::to_string(&red)
+        .unwrap_or_else(|e| panic!("{name}: state does not serialise as YAML ({e})"));
 }

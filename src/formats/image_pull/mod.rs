@@ -116,7 +116,13 @@ impl<R: Record> RecordKind<R> {
         const PARSE: &str = "couldn't get version/kind; json parse error: ";
         let any = Type::new(TypeKind::Interface);
         let mut v = Value::Interface(None);
-        if let Err(e) = json::unmarshal(bytes, &any, &mut v) {
+        let probed = json::unmarshal(bytes, &any, &mut v);
+        // An `interface{}` value can be as deep as Go's limit (10,000
+        // levels), and its drop glue recurses once per level: dropped
+        // normally it overflows a 2 MiB thread stack (bad_input's
+        // 10,000-deep inputs, debug build).
+        json::drop_deep(v);
+        if let Err(e) = probed {
             if e.syntax {
                 return Err(wrap(PARSE, e));
             }

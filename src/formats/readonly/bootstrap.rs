@@ -9,9 +9,10 @@
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
 use crate::formats::pod_state::shared::file_error;
-use crate::formats::resmgr::decode_ok;
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
+use crate::go::json;
 use crate::go::model::{Type, TypeKind, Value};
+use crate::go::reflect::GoType;
 use crate::go::sink::Sink;
 
 crate::go_struct! {
@@ -23,7 +24,10 @@ crate::go_struct! {
     }
 }
 
-/// An `interface{}` holder: any JSON value.
+/// An `interface{}` holder: decodes any JSON value and keeps none of it
+/// (nothing reads the pod). Keeping it would mean cloning a value that can
+/// be 10,000 levels deep, and `Value`'s clone and drop recurse once per
+/// level: a `"Pod"` nested that deep overflowed a 2 MiB thread stack.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AnyJson(pub Option<Value>);
 
@@ -34,8 +38,8 @@ impl crate::go::reflect::GoType for AnyJson {
     fn to_go(&self) -> Value {
         self.0.clone().unwrap_or(Value::Interface(None))
     }
-    fn from_go(v: &Value) -> Self {
-        AnyJson(Some(v.clone()))
+    fn from_go(_: &Value) -> Self {
+        AnyJson(None)
     }
 }
 
@@ -56,7 +60,13 @@ const NOT_VERIFIED: &str = "bootstrap pod checkpoint checksums cover go-spew of 
                             one exact release (time zone internals included) and cannot be recomputed";
 
 fn read(bytes: &[u8]) -> Result<BootstrapData, FormatError> {
-    decode_ok(bytes, &BootstrapData::default()).map_err(file_error)
+    // `decode_ok`, but the decoded value (the pod as `interface{}`, up to
+    // 10,000 levels deep) is dropped without recursion.
+    let mut v = BootstrapData::default().to_go();
+    let r = json::unmarshal(bytes, &BootstrapData::go_type(), &mut v);
+    let d = BootstrapData::from_go(&v);
+    json::drop_deep(v);
+    r.map(|()| d).map_err(file_error)
 }
 
 impl Shape for BootstrapPod {

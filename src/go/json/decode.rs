@@ -406,6 +406,16 @@ impl<'a> Decoder<'a> {
 
     /// `d.value`: decodes the value at `pos` into `v`; returns its end.
     fn value(&mut self, pos: usize, t: &TypeRef, v: &mut Value) -> Result<usize, Fatal> {
+        // An `interface{}` that holds no pointer is replaced whatever comes:
+        // drop what it holds (a duplicate key's earlier value, up to 10,000
+        // levels deep) without recursion, before it is overwritten.
+        if is_empty_interface(t) {
+            if let Value::Interface(Some(b)) = v {
+                if !matches!(b.0.kind, TypeKind::Ptr(_)) {
+                    super::drop_deep(std::mem::replace(v, Value::Interface(None)));
+                }
+            }
+        }
         match self.at(pos) {
             b'[' => self.array(pos, t, v),
             b'{' => self.object(pos, t, v),
@@ -1034,7 +1044,10 @@ impl<'a> Decoder<'a> {
                         let k = std::mem::take(key);
                         let found = index.find(entries, KeyRef::Bytes(&k));
                         match found.and_then(|i| entries.get_mut(i)) {
-                            Some(slot) => slot.1 = val,
+                            // A duplicate key: the earlier value, maybe
+                            // 10,000 levels deep, is dropped without
+                            // recursion.
+                            Some(slot) => super::drop_deep(std::mem::replace(&mut slot.1, val)),
                             None => {
                                 entries.push((Value::String(k), val));
                                 let pos = entries.len() - 1;
