@@ -24,7 +24,7 @@
 //! two idle cores; 55-70 s measured on a heavily loaded machine), the
 //! crafted inputs (10 MB strings included) about 10 s.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -6,6 +6,8 @@
 
 mod support;
 
+#[path = "bad_input.rs"]
+mod bad_input;
 #[path = "diff_devdra.rs"]
 mod diff_devdra;
 #[path = "golden.rs"]
