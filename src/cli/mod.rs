@@ -6,6 +6,7 @@
 //! usage and I/O errors.
 
 mod convert;
+mod doctor;
 mod extras;
 mod format;
 mod help;
@@ -144,6 +145,9 @@ enum Command {
     Convert(convert::ConvertArgs),
     /// Repair FILE for a kubelet release (plan, then a safe atomic write).
     Repair(repair::RepairArgs),
+    /// Check the node's kubelet state files before the kubelet starts;
+    /// with --fix, repair those that would stop it.
+    Doctor(doctor::DoctorArgs),
 }
 
 /// What a verdict is judged against: the kubelet release, its gates, the
@@ -398,6 +402,7 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
         )?),
         Command::Convert(a) => Ok(convert::run(&mut out, a, max_size)?),
         Command::Repair(a) => Ok(repair::run(&mut out, a, max_size)?),
+        Command::Doctor(a) => Ok(doctor::run(&mut out, a, max_size)?),
         Command::Diff { kind, output, a, b } => Ok(inspect::diff(
             &mut out,
             &a,

@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod diff;
+pub mod doctor;
 pub mod identify;
 pub mod inspect;
 pub mod node;

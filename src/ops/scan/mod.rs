@@ -487,12 +487,11 @@ fn note_severity(code: &str) -> Severity {
 }
 
 /// The release that judges: `--for-kubelet`, else dpkg's kubelet version.
-fn choose_release(
+pub(crate) fn choose_release(
     opts: &ScanOptions,
-    files: &MemFiles,
+    files: &dyn layout::SnapshotFiles,
     layout: &Layout,
 ) -> (Option<u8>, ReleaseUsed) {
-    use layout::SnapshotFiles;
     let mut hints = Vec::new();
     if let Some(dir) = layout
         .static_pod_path
@@ -608,13 +607,15 @@ fn node_facts(
     };
     let config = match &layout.effective {
         Ok(e) => e.config.clone(),
-        Err(e) => return (
-            None,
-            none(&format!(
+        Err(e) => {
+            return (
+                None,
+                none(&format!(
                 "none: the kubelet configuration is refused ({}), so the start checks cannot run",
                 e.message
             )),
-        ),
+            )
+        }
     };
     match crate::ops::node::from_config_value(&config, &root) {
         Ok(n) => (
