@@ -10,6 +10,8 @@ mod support;
 mod cli;
 #[path = "cli_golden.rs"]
 mod cli_golden;
+#[path = "doctor.rs"]
+mod doctor;
 #[path = "hostile_input.rs"]
 mod hostile_input;
 #[path = "scan.rs"]

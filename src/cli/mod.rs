@@ -6,6 +6,7 @@
 //! usage and I/O errors.
 
 mod convert;
+mod doctor;
 mod edit;
 mod extras;
 mod format;
@@ -148,6 +149,9 @@ enum Command {
     /// Edit FILE as YAML in $VISUAL/$EDITOR; write it back with the right
     /// checksum (lock check, backup, atomic write).
     Edit(edit::EditArgs),
+    /// Check the node's kubelet state files before the kubelet starts;
+    /// with --fix, repair those that would stop it.
+    Doctor(doctor::DoctorArgs),
 }
 
 /// What a verdict is judged against: the kubelet release, its gates, the
@@ -403,6 +407,7 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
         Command::Convert(a) => Ok(convert::run(&mut out, a, max_size)?),
         Command::Repair(a) => Ok(repair::run(&mut out, a, max_size)?),
         Command::Edit(a) => Ok(edit::run(&mut out, a, max_size)?),
+        Command::Doctor(a) => Ok(doctor::run(&mut out, a, max_size)?),
         Command::Diff { kind, output, a, b } => Ok(inspect::diff(
             &mut out,
             &a,

@@ -1,11 +1,10 @@
 //! The `repair` command (`ops::repair`): plan, print, then apply safely.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::fs::atomic::{self, WriteOptions, BACKUP_MARKER};
-use crate::fs::lock::{self, LockState, DEFAULT_LOCK_PATH};
-use crate::ops::repair::{self, Action, Plan, RepairRequest};
+use crate::fs::lock::DEFAULT_LOCK_PATH;
+use crate::ops::repair::{self, Action, Applied, ApplyError, Plan, RepairRequest};
 
 use super::convert::{gates, version};
 
@@ -122,98 +121,29 @@ pub fn run(out: &mut dyn Write, a: RepairArgs, max_size: u64) -> std::io::Result
     if a.dry_run || code != 0 || plan.action == Action::Nothing {
         return Ok(code);
     }
-    match lock::probe(&a.lock_file) {
-        LockState::Held if !a.force => {
-            return Ok(fail(
-                1,
-                format!(
-                    "{} is held: a kubelet is running; stop it or pass --force. {} is untouched",
-                    a.lock_file.display(),
-                    a.file.display()
-                ),
-            ))
-        }
-        LockState::Error(e) if !a.force => {
-            return Ok(fail(
-                1,
-                format!(
-                    "cannot probe the lock file {}: {e}; pass --force if no kubelet runs. {} is untouched",
-                    a.lock_file.display(),
-                    a.file.display()
-                ),
-            ))
-        }
-        _ => {}
+    if let Some(why) = repair::lock_refusal(&a.lock_file, a.force) {
+        return Ok(fail(1, format!("{why}. {} is untouched", a.file.display())));
     }
-    // The file must still be what was planned on.
-    match std::fs::read(&a.file) {
-        Ok(now) if now == plan.old_bytes => {}
-        Ok(_) => {
-            return Ok(fail(
-                1,
-                format!("{} changed while planning; run again", a.file.display()),
-            ))
-        }
-        Err(e) => return Ok(fail(2, format!("{}: {e}", a.file.display()))),
-    }
-    let opts = WriteOptions {
-        backup: true,
-        backup_dir: a.backup_dir.clone(),
-        timestamp: None,
-    };
-    match plan.action {
-        Action::Rewrite => {
-            let bytes = plan.new_bytes.as_deref().unwrap_or_default();
-            match atomic::replace(&a.file, bytes, &opts) {
-                Ok(r) => {
-                    if let Some(b) = r.backup {
-                        eprintln!("kubelet-ckpt: backup: {}", b.display());
-                    }
-                    eprintln!("kubelet-ckpt: repaired {}", a.file.display());
-                    Ok(0)
-                }
-                Err(e) => Ok(fail(2, e)),
+    match repair::apply(&a.file, &plan, a.backup_dir.as_deref()) {
+        Ok(Applied::Rewritten { backup }) => {
+            if let Some(b) = backup {
+                eprintln!("kubelet-ckpt: backup: {}", b.display());
             }
+            eprintln!("kubelet-ckpt: repaired {}", a.file.display());
+            Ok(0)
         }
-        Action::SetAside => match set_aside(&a.file, a.backup_dir.as_deref()) {
-            Ok(to) => {
-                eprintln!(
-                    "kubelet-ckpt: {} set aside as {}; the kubelet starts with a fresh state",
-                    a.file.display(),
-                    to.display()
-                );
-                Ok(0)
-            }
-            Err(e) => Ok(fail(2, format!("{}: {e}", a.file.display()))),
-        },
-        _ => Ok(code),
-    }
-}
-
-/// Renames `path` to `<dir>/<name>.kubelet-ckpt-backup.<stamp>` (same
-/// directory by default; a copy then a removal across file systems).
-fn set_aside(path: &Path, dir: Option<&Path>) -> std::io::Result<PathBuf> {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let stamp = atomic::utc_stamp(std::time::SystemTime::now());
-    let dir = dir
-        .map(Path::to_path_buf)
-        .or_else(|| path.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| PathBuf::from("."));
-    let to = dir.join(format!("{name}{BACKUP_MARKER}{stamp}"));
-    if std::fs::rename(path, &to).is_err() {
-        std::fs::copy(path, &to)?;
-        std::fs::remove_file(path)?;
-    }
-    if let Some(p) = path.parent() {
-        if let Ok(d) = std::fs::File::open(if p.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            p
-        }) {
-            let _ = d.sync_all();
+        Ok(Applied::SetAside { to }) => {
+            eprintln!(
+                "kubelet-ckpt: {} set aside as {}; the kubelet starts with a fresh state",
+                a.file.display(),
+                to.display()
+            );
+            Ok(0)
         }
+        Ok(Applied::Nothing) => Ok(code),
+        Err(e @ ApplyError::Changed(_)) => Ok(fail(1, e)),
+        Err(e @ ApplyError::Io(_)) => Ok(fail(2, e)),
     }
-    Ok(to)
 }
 
 fn print_plan(

@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod diff;
+pub mod doctor;
 pub mod edit;
 pub mod identify;
 pub mod inspect;

@@ -69,3 +69,28 @@ pub fn load(src: &NodeSource<'_>) -> Result<Option<Arc<Node>>, OpError> {
     })?;
     Ok(Some(Arc::new(n)))
 }
+
+/// The node whose kubelet configuration is `config` (a
+/// KubeletConfiguration as JSON, drop-ins already merged: what scan's
+/// layout discovery finds) and whose machine is read from sysfs under
+/// `sysfs_root` (`<root>/sys/devices/system/...`).
+pub fn from_config_value(config: &serde_json::Value, sysfs_root: &Path) -> Result<Node, String> {
+    let mut doc = config.clone();
+    if let Some(m) = doc.as_object_mut() {
+        // Discovery's document may carry only the fields it models.
+        m.entry("apiVersion")
+            .or_insert_with(|| "kubelet.config.k8s.io/v1beta1".into());
+        m.entry("kind")
+            .or_insert_with(|| "KubeletConfiguration".into());
+    }
+    let text = serde_json::to_string(&doc).map_err(|e| e.to_string())?;
+    let kc =
+        KubeletConfig::from_yaml(&text).map_err(|e| format!("the kubelet configuration: {e}"))?;
+    Node::from_sysfs(sysfs_root, kc)
+        .map_err(|e| format!("reading the machine under {}: {e}", sysfs_root.display()))
+}
+
+/// Whether `root` holds a sysfs tree the machine can be read from.
+pub fn has_sysfs(root: &Path) -> bool {
+    root.join("sys/devices/system/cpu/online").is_file()
+}

@@ -21,7 +21,7 @@
 //! start checks when node facts are given) before it is offered.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -35,6 +35,8 @@ use crate::formats::state::{
     self, CpuList, CpuState, DeviceState, MemoryState, MemoryTable, NumaNode, State,
 };
 use crate::formats::{self, Verdict, VerifyOptions};
+use crate::fs::atomic::{self, WriteOptions, BACKUP_MARKER};
+use crate::fs::lock::{self, LockState};
 use crate::go::cpuset::CpuSet;
 use crate::ops::convert::lower_checked;
 use crate::ops::verify::{self as vops, Request};
@@ -138,6 +140,110 @@ impl Plan {
             Action::Refused | Action::ConfigError => 1,
         }
     }
+}
+
+/// Why the kubelet's lock forbids writing (`None`: go ahead): held by a
+/// running kubelet, or not probeable, unless `force`. An absent lock file
+/// says nothing either way and allows the write.
+pub fn lock_refusal(lock_file: &Path, force: bool) -> Option<String> {
+    if force {
+        return None;
+    }
+    match lock::probe(lock_file) {
+        LockState::Held => Some(format!(
+            "{} is held: a kubelet is running; stop it or pass --force",
+            lock_file.display()
+        )),
+        LockState::Error(e) => Some(format!(
+            "cannot probe the lock file {}: {e}; pass --force if no kubelet runs",
+            lock_file.display()
+        )),
+        LockState::Free | LockState::Absent => None,
+    }
+}
+
+/// What [`apply`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// The plan had nothing to write.
+    Nothing,
+    /// The file was replaced atomically; the backup of the old bytes.
+    Rewritten { backup: Option<PathBuf> },
+    /// The file was renamed to this backup (the kubelet starts fresh).
+    SetAside { to: PathBuf },
+}
+
+/// Why [`apply`] wrote nothing (or failed half-way).
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The file is no longer what was planned on: run again (exit 1).
+    #[error("{0}")]
+    Changed(String),
+    /// Reading or writing failed (exit 2).
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Applies `plan` to `path` (the file it was made from): checks that the
+/// file still holds the planned-on bytes, then replaces it atomically with
+/// a backup ([`atomic::replace`]) or sets it aside. The caller checks the
+/// lock first ([`lock_refusal`]). Refused and configuration-error plans
+/// write nothing.
+pub fn apply(path: &Path, plan: &Plan, backup_dir: Option<&Path>) -> Result<Applied, ApplyError> {
+    if !matches!(plan.action, Action::Rewrite | Action::SetAside) {
+        return Ok(Applied::Nothing);
+    }
+    // The file must still be what was planned on.
+    match std::fs::read(path) {
+        Ok(now) if now == plan.old_bytes => {}
+        Ok(_) => {
+            return Err(ApplyError::Changed(format!(
+                "{} changed while planning; run again",
+                path.display()
+            )))
+        }
+        Err(e) => return Err(ApplyError::Io(format!("{}: {e}", path.display()))),
+    }
+    if plan.action == Action::SetAside {
+        return set_aside(path, backup_dir)
+            .map(|to| Applied::SetAside { to })
+            .map_err(|e| ApplyError::Io(format!("{}: {e}", path.display())));
+    }
+    let opts = WriteOptions {
+        backup: true,
+        backup_dir: backup_dir.map(Path::to_path_buf),
+        timestamp: None,
+    };
+    let bytes = plan.new_bytes.as_deref().unwrap_or_default();
+    atomic::replace(path, bytes, &opts)
+        .map(|r| Applied::Rewritten { backup: r.backup })
+        .map_err(|e| ApplyError::Io(e.to_string()))
+}
+
+/// Renames `path` to `<dir>/<name>.kubelet-ckpt-backup.<stamp>` (same
+/// directory by default; a copy then a removal across file systems).
+fn set_aside(path: &Path, dir: Option<&Path>) -> std::io::Result<PathBuf> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let stamp = atomic::utc_stamp(std::time::SystemTime::now());
+    let dir = dir
+        .map(Path::to_path_buf)
+        .or_else(|| path.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let to = dir.join(format!("{name}{BACKUP_MARKER}{stamp}"));
+    if std::fs::rename(path, &to).is_err() {
+        std::fs::copy(path, &to)?;
+        std::fs::remove_file(path)?;
+    }
+    if let Some(p) = path.parent() {
+        if let Ok(d) = std::fs::File::open(if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        }) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(to)
 }
 
 /// Usage / input errors (exit 2).

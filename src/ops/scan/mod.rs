@@ -57,8 +57,16 @@ pub struct ScanOptions {
     pub gates: Gates,
     /// `--now` (Unix seconds); `None`: the clock.
     pub now: Option<i64>,
-    /// Node facts for the start checks (`--node` ...).
+    /// Node facts for the start checks (`--node FILE`): the whole node.
     pub node: Option<Arc<Node>>,
+    /// `--sysfs-root DIR`: the machine from sysfs under DIR, with the
+    /// kubelet configuration discovery finds in the snapshot (ignored when
+    /// `node` is given).
+    pub sysfs_root: Option<PathBuf>,
+    /// Without `node` or `sysfs_root`: when the snapshot is a directory
+    /// holding `sys/devices/system/cpu/online` (a live node, `scan /`),
+    /// read the machine from there.
+    pub sysfs_auto: bool,
     /// Bounds on reading.
     pub limits: Limits,
 }
@@ -214,12 +222,14 @@ pub fn scan(path: &Path, opts: &ScanOptions) -> Result<ScanReport, ScanError> {
 
     // The release.
     let (release, release_info) = choose_release(opts, &mem, &layout);
+    // The node facts for the start checks.
+    let (node, node_facts) = node_facts(path, source_kind, opts, &layout, &mut findings);
     let req = vops::Request {
         kind: None,
         for_kubelet: release,
         gates: opts.gates.clone(),
         opts: VerifyOptions::default(),
-        node: opts.node.clone(),
+        node,
     };
 
     // Classify and judge.
@@ -337,6 +347,16 @@ pub fn scan(path: &Path, opts: &ScanOptions) -> Result<ScanReport, ScanError> {
         now: now_unix,
     };
     findings.extend(crosscheck::run(&ctx));
+    // A policy mismatch is already its own finding: the restore's refusal
+    // under the configured policy is not repeated as a start check.
+    let mismatched: BTreeSet<String> = findings
+        .iter()
+        .filter(|f| f.code.ends_with("-policy-mismatch"))
+        .filter_map(|f| f.paths.first().cloned())
+        .collect();
+    findings.retain(|f| {
+        f.code != "state.start-check" || !f.paths.iter().any(|p| mismatched.contains(p))
+    });
     let allocation = crosscheck::allocation(&ctx);
 
     // Timeline: the kubelet's files (classified, not directories), by mtime.
@@ -402,6 +422,7 @@ pub fn scan(path: &Path, opts: &ScanOptions) -> Result<ScanReport, ScanError> {
             bytes_read,
         },
         release: release_info,
+        node_facts,
         layout: LayoutInfo {
             mode: match layout.mode {
                 RootMode::Full => "full",
@@ -466,12 +487,11 @@ fn note_severity(code: &str) -> Severity {
 }
 
 /// The release that judges: `--for-kubelet`, else dpkg's kubelet version.
-fn choose_release(
+pub(crate) fn choose_release(
     opts: &ScanOptions,
-    files: &MemFiles,
+    files: &dyn layout::SnapshotFiles,
     layout: &Layout,
 ) -> (Option<u8>, ReleaseUsed) {
-    use layout::SnapshotFiles;
     let mut hints = Vec::new();
     if let Some(dir) = layout
         .static_pod_path
@@ -542,8 +562,94 @@ fn choose_release(
     )
 }
 
+/// The node the start checks run against: `--node`, else the machine from
+/// `--sysfs-root` (or, for a directory snapshot holding one, its own
+/// sysfs) with the kubelet configuration discovery found.
+fn node_facts(
+    path: &Path,
+    source: SourceKind,
+    opts: &ScanOptions,
+    layout: &Layout,
+    findings: &mut Vec<Finding>,
+) -> (Option<Arc<Node>>, NodeFactsUsed) {
+    let none = |why: &str| NodeFactsUsed {
+        start_checks: false,
+        source: why.to_string(),
+    };
+    if let Some(n) = &opts.node {
+        return (
+            Some(n.clone()),
+            NodeFactsUsed {
+                start_checks: true,
+                source: "--node".into(),
+            },
+        );
+    }
+    let (root, how) = match (&opts.sysfs_root, opts.sysfs_auto, source) {
+        (Some(r), _, _) => (r.clone(), "--sysfs-root"),
+        (None, true, SourceKind::Directory) => {
+            let r = path.join(&layout.prefix);
+            if !crate::ops::node::has_sysfs(&r) {
+                return (
+                    None,
+                    none("none: the snapshot holds no sys/devices/system (pass --node or --sysfs-root for the start checks)"),
+                );
+            }
+            (r, "the snapshot's own sysfs")
+        }
+        (None, true, _) => {
+            return (
+                None,
+                none("none: an archive carries no sysfs (pass --node or --sysfs-root for the start checks)"),
+            )
+        }
+        (None, false, _) => return (None, none("none")),
+    };
+    let config = match &layout.effective {
+        Ok(e) => e.config.clone(),
+        Err(e) => {
+            return (
+                None,
+                none(&format!(
+                "none: the kubelet configuration is refused ({}), so the start checks cannot run",
+                e.message
+            )),
+            )
+        }
+    };
+    match crate::ops::node::from_config_value(&config, &root) {
+        Ok(n) => (
+            Some(Arc::new(n)),
+            NodeFactsUsed {
+                start_checks: true,
+                source: format!(
+                    "machine from {how} ({}), kubelet configuration as discovered{}",
+                    root.display(),
+                    layout
+                        .config
+                        .as_deref()
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default()
+                ),
+            },
+        ),
+        Err(e) => {
+            findings.push(Finding::new(
+                "node.facts-unreadable",
+                Severity::Warning,
+                vec![],
+                format!("the start checks do not run: {e}"),
+            ));
+            (None, none(&format!("none: {e}")))
+        }
+    }
+}
+
 /// Judges one state file: the summary for the file list, the lifted state,
-/// and the releases that read it (ok or ignore it).
+/// and the releases that read it (ok or ignore it). With node facts in
+/// `req`, a file every judging release reads is judged again with the
+/// static policies' start checks; their refusal is a `state.start-check`
+/// error (the kubelet exits).
 fn judge_state(
     path: &str,
     bytes: &[u8],
@@ -560,7 +666,11 @@ fn judge_state(
         ok_releases: String::new(),
         summary: String::new(),
     };
-    let report = match vops::judge(p, bytes, req) {
+    let plain = vops::Request {
+        node: None,
+        ..req.clone()
+    };
+    let report = match vops::judge(p, bytes, &plain) {
         Ok(r) => r,
         Err(e) => {
             summary.verdict = "undetermined".into();
@@ -663,6 +773,43 @@ fn judge_state(
     }
     if report.status == Status::Unknown {
         summary.message = report.verification.message.clone();
+    }
+    let node_aware = matches!(
+        report.file,
+        Some("cpu_manager_state" | "memory_manager_state")
+    );
+    if req.node.is_some() && node_aware && report.status == Status::Ok {
+        match vops::judge(p, bytes, req) {
+            Ok(r) if !r.status.passes() => {
+                summary.verdict = r.status.as_str().into();
+                summary.message =
+                    crate::excerpt::cap(&r.verification.message, vops::MESSAGE_CAP).into_owned();
+                summary.decided_by = r.decided_by.map(|m| format!("1.{m}"));
+                summary.fatal = true;
+                let who = summary
+                    .decided_by
+                    .as_ref()
+                    .map_or("the kubelet".to_string(), |m| format!("kubelet {m}"));
+                findings.push(Finding::new(
+                    "state.start-check",
+                    Severity::Error,
+                    vec![path.to_string()],
+                    format!(
+                        "{} ({}) for {who} against this node: {}; the kubelet will not start",
+                        summary.verdict,
+                        summary.kind.as_deref().unwrap_or("?"),
+                        summary.message
+                    ),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => findings.push(Finding::new(
+                "state.undetermined",
+                Severity::Warning,
+                vec![path.to_string()],
+                format!("the start checks could not be run: {e}"),
+            )),
+        }
     }
     let state = report
         .kind

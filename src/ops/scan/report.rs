@@ -9,6 +9,7 @@
 //!   "now": {"time": "...", "source": "--now" | "clock"},  // time certificates are judged at
 //!   "snapshot": {"path", "kind": "directory|tar|tar.gz|tar.zst", "entries", "bytes_read"},
 //!   "release": {"minor": "1.34" | null, "source", "hints": [..]},
+//!   "node_facts": {"start_checks": true|false, "source"},  // what the start checks ran against
 //!   "layout": {"mode": "full|kubelet-root", "prefix", "argv", "argv_source", "root_dir",
 //!              "cert_dir", "config", "config_dir", "kubeconfig", "static_pod_path",
 //!              "pod_logs_dir", "runtime_endpoint", "cpu_manager_policy", "memory_manager_policy"},
@@ -95,6 +96,7 @@ pub struct ScanReport {
     pub now: NowUsed,
     pub snapshot: SnapshotInfo,
     pub release: ReleaseUsed,
+    pub node_facts: NodeFactsUsed,
     pub layout: LayoutInfo,
     pub summary: Summary,
     pub findings: Vec<Finding>,
@@ -135,6 +137,15 @@ pub struct SnapshotInfo {
 }
 
 /// The kubelet release the state files were judged for.
+/// The node facts the static policies' start checks ran against, if any.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeFactsUsed {
+    /// Whether the start checks ran (`state.start-check` findings).
+    pub start_checks: bool,
+    /// `--node FILE`, the sysfs tree and configuration used, or why none.
+    pub source: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ReleaseUsed {
     /// `1.34`, or `null`: every release (as `verify` without
