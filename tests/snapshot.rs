@@ -565,6 +565,7 @@ fn decompression_bomb_is_cut_off_at_the_total_limit() {
     let limits = Limits {
         max_file_bytes: 64 << 20,
         max_total_bytes: 10 << 20,
+        descend: None,
     };
     let start = Instant::now();
 
@@ -1257,6 +1258,7 @@ fn dir_walk_stops_at_the_total_limit() {
     let limits = Limits {
         max_file_bytes: 1 << 20,
         max_total_bytes: 1000,
+        descend: None,
     };
     let mut snap = Snapshot::open(&root, limits).unwrap();
     let mut out = Vec::new();

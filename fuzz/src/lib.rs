@@ -662,6 +662,7 @@ pub const SNAPSHOT_LIMITS: kubelet_ckpt::fs::snapshot::Limits =
     kubelet_ckpt::fs::snapshot::Limits {
         max_file_bytes: 1024,
         max_total_bytes: 64 * 1024,
+        descend: None,
     };
 
 /// `snapshot` target: byte 0 says how the rest reaches

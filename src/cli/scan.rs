@@ -104,6 +104,7 @@ pub fn run(args: ScanArgs, max_size: u64) -> std::io::Result<i32> {
     };
     let limits = crate::fs::snapshot::Limits {
         max_file_bytes: max_size,
+        descend: Some(crate::ops::scan::descend_rule(&args.path)),
         ..Default::default()
     };
     let node = match &args.node {
@@ -176,7 +177,10 @@ fn scan_line(path: &Path, opts: &ScanOptions) -> Line {
         json: serde_json::json!({"path": path.display().to_string(), "error": e}).to_string(),
         code: 2,
     };
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan::scan(path, opts)));
+    // Each snapshot gets the directory rule that fits it (a whole root or not).
+    let mut opts = opts.clone();
+    opts.limits.descend = Some(crate::ops::scan::descend_rule(path));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan::scan(path, &opts)));
     match r {
         Ok(Ok(report)) => match serde_json::to_string(&report) {
             Ok(json) => Line {

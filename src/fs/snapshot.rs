@@ -46,7 +46,7 @@ use sha2::{Digest, Sha256};
 /// Bounds on what one walk reads. Evidence may be crafted to exhaust memory
 /// or time, so every read is bounded; the defaults fit real kubelet nodes
 /// (the largest state files are a few MiB) with a wide margin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Most bytes [`Entry::read_limited`] returns for one file, whatever the
     /// caller asks for (default 64 MiB).
@@ -56,6 +56,11 @@ pub struct Limits {
     /// directories: every byte read from files). Crossing it ends the
     /// iteration with [`StreamErrorKind::TotalLimit`] (default 4 GiB).
     pub max_total_bytes: u64,
+    /// Directory walks only: whether to list the directory at this relative
+    /// path (`None`: every directory). A pruned directory is still reported
+    /// as an entry; its contents are not visited. Scanning a live `/` needs
+    /// this (`/proc`, container images and logs are no kubelet files).
+    pub descend: Option<fn(&str) -> bool>,
 }
 
 impl Default for Limits {
@@ -63,6 +68,7 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 64 << 20,
             max_total_bytes: 4 << 30,
+            descend: None,
         }
     }
 }
@@ -1197,6 +1203,8 @@ impl DirWalk {
                 let lookup = move |p: &str| host_node(&root, p);
                 link_flags = resolve_link(&rel, &target, &lookup).flags;
                 EntryKind::Symlink { target }
+            } else if ft.is_dir() && limits.descend.is_some_and(|d| !d(&rel)) {
+                EntryKind::Dir
             } else if ft.is_dir() {
                 match self.list(&rel) {
                     Ok(names) => self.stack.push((rel.clone(), names)),

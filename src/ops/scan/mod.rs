@@ -887,3 +887,138 @@ pub(crate) fn pod_names(files: &[FileEntry]) -> BTreeMap<String, String> {
     }
     m
 }
+
+/// Which directories a scan of a directory snapshot lists: a copy of a
+/// node's `/` (or the live `/`) holds `/proc`, `/sys`, container images and
+/// logs, none of them kubelet files. The kubelet's own directories are
+/// walked whole, except the contents of pod volumes (secrets; the scan
+/// needs only that `pods/<uid>` exists); elsewhere only the paths where the
+/// kubelet's files and settings live. Pruned directories are still listed
+/// as entries.
+pub fn kubelet_dirs(rel: &str) -> bool {
+    // Directories never walked (wherever the snapshot's root is).
+    const SKIP: &[&str] = &[
+        "proc",
+        "dev",
+        "boot",
+        "home",
+        "root",
+        "tmp",
+        "mnt",
+        "media",
+        "srv",
+        "opt",
+        "snap",
+        "bin",
+        "sbin",
+        "lib32",
+        "lib64",
+        "var/cache",
+        "var/log",
+        "var/tmp",
+        "var/lib/containerd",
+        "var/lib/docker",
+        "var/lib/containers",
+        "var/lib/apt",
+        "var/lib/snapd",
+        "run/containerd",
+        "var/run/containerd",
+    ];
+    // Trees walked only along these paths.
+    const ONLY: &[(&str, &[&str])] = &[
+        ("usr", &["usr/lib/systemd", "usr/local/lib/systemd"]),
+        ("lib", &["lib/systemd"]),
+        (
+            "sys",
+            &["sys/devices/system/cpu", "sys/devices/system/node"],
+        ),
+    ];
+    if SKIP.contains(&rel) {
+        return false;
+    }
+    // pods/<uid>/volumes anywhere (a copy of /var/lib/kubelet, or of /).
+    let parts: Vec<&str> = rel.split('/').collect();
+    if parts.len() >= 3 && parts[parts.len() - 1] == "volumes" && parts[parts.len() - 3] == "pods" {
+        return false;
+    }
+    let top = parts[0];
+    match ONLY.iter().find(|(t, _)| *t == top) {
+        None => true,
+        Some((_, allowed)) => allowed.iter().any(|a| {
+            a.starts_with(&format!("{rel}/")) || rel == *a || rel.starts_with(&format!("{a}/"))
+        }),
+    }
+}
+
+/// [`kubelet_dirs`] for a snapshot that is a whole root (`/`, or a copy
+/// holding `etc/` and `var/`): at the top only the trees where the kubelet,
+/// its unit, its configuration and the machine facts live are walked
+/// (`etc`, `var`, `run`, `usr`, `lib`, `sys`); anything else there (home
+/// directories, build trees, mounted volumes) is listed, not walked.
+pub fn root_dirs(rel: &str) -> bool {
+    const TOPS: [&str; 6] = ["etc", "var", "run", "usr", "lib", "sys"];
+    let top = rel.split('/').next().unwrap_or("");
+    TOPS.contains(&top) && kubelet_dirs(rel)
+}
+
+/// The directory rule for a directory snapshot at `path`: [`root_dirs`]
+/// for a whole root, [`kubelet_dirs`] otherwise (a copy of
+/// `/var/lib/kubelet`, or one directory holding a root).
+pub fn descend_rule(path: &std::path::Path) -> fn(&str) -> bool {
+    let whole_root =
+        path.join("proc").is_dir() || (path.join("etc").is_dir() && path.join("var").is_dir());
+    if whole_root {
+        root_dirs
+    } else {
+        kubelet_dirs
+    }
+}
+
+#[cfg(test)]
+mod kubelet_dirs_tests {
+    use super::{kubelet_dirs, root_dirs};
+
+    #[test]
+    fn a_whole_root_walks_only_the_kubelet_trees() {
+        assert!(root_dirs("etc/kubernetes"));
+        assert!(root_dirs("var/lib/kubelet"));
+        assert!(!root_dirs("work"));
+        assert!(!root_dirs("home/user"));
+        assert!(!root_dirs("proc"));
+        assert!(kubelet_dirs("work"));
+    }
+
+    #[test]
+    fn prunes_what_is_no_kubelet_file() {
+        for yes in [
+            "etc",
+            "etc/kubernetes/pki",
+            "var",
+            "var/lib/kubelet",
+            "var/lib/kubelet/pods/u1",
+            "var/lib/kubelet/pods/u1/containers",
+            "usr",
+            "usr/lib",
+            "usr/lib/systemd/system",
+            "sys",
+            "sys/devices",
+            "sys/devices/system/node/node0",
+            "pods/u1",
+        ] {
+            assert!(kubelet_dirs(yes), "{yes}");
+        }
+        for no in [
+            "proc",
+            "usr/share",
+            "usr/lib/x86_64-linux-gnu",
+            "sys/class",
+            "sys/devices/pci0000:00",
+            "var/lib/containerd",
+            "var/log",
+            "var/lib/kubelet/pods/u1/volumes",
+            "pods/u1/volumes",
+        ] {
+            assert!(!kubelet_dirs(no), "{no}");
+        }
+    }
+}
