@@ -49,10 +49,7 @@ pub struct EditArgs {
     file: PathBuf,
 }
 
-fn fail(code: i32, e: impl std::fmt::Display) -> i32 {
-    eprintln!("kubelet-ckpt: {e}");
-    code
-}
+use super::repair::fail;
 
 /// `$VISUAL`, else `$EDITOR`, else `vi` (a command line: it may carry
 /// arguments, as shells run it).
@@ -125,20 +122,7 @@ pub fn run(out: &mut dyn Write, a: EditArgs, max_size: u64) -> std::io::Result<i
         Ok(g) => g,
         Err(e) => return Ok(fail(2, e)),
     };
-    match std::fs::symlink_metadata(&a.file) {
-        Ok(m) if m.file_type().is_file() => {}
-        Ok(_) => {
-            return Ok(fail(
-                2,
-                format!(
-                    "{}: not a regular file; refusing to edit it",
-                    a.file.display()
-                ),
-            ))
-        }
-        Err(e) => return Ok(fail(2, format!("{}: {e}", a.file.display()))),
-    }
-    let bytes = match crate::ops::verify::read(&a.file, max_size) {
+    let bytes = match super::repair::read_for_rewrite(&a.file, max_size, "edit") {
         Ok(b) => b,
         Err(e) => return Ok(fail(2, e)),
     };

@@ -1,7 +1,7 @@
 //! The `repair` command (`ops::repair`): plan, print, then apply safely.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::fs::lock::DEFAULT_LOCK_PATH;
 use crate::ops::repair::{self, Action, Applied, ApplyError, Plan, RepairRequest};
@@ -63,9 +63,27 @@ pub struct RepairArgs {
     file: PathBuf,
 }
 
-fn fail(code: i32, e: impl std::fmt::Display) -> i32 {
+/// Reports `e` on stderr; returns `code`.
+pub(super) fn fail(code: i32, e: impl std::fmt::Display) -> i32 {
     eprintln!("kubelet-ckpt: {e}");
     code
+}
+
+/// Reads a file that is about to be rewritten in place (`repair`, `edit`):
+/// only a regular file (a symlink is refused: the write replaces the path,
+/// not what it points to), bounded by the size limit.
+pub(super) fn read_for_rewrite(file: &Path, max_size: u64, what: &str) -> Result<Vec<u8>, String> {
+    match std::fs::symlink_metadata(file) {
+        Ok(m) if m.file_type().is_file() => {}
+        Ok(_) => {
+            return Err(format!(
+                "{}: not a regular file; refusing to {what} it",
+                file.display()
+            ))
+        }
+        Err(e) => return Err(format!("{}: {e}", file.display())),
+    }
+    crate::ops::verify::read(file, max_size).map_err(|e| e.to_string())
 }
 
 /// Runs `repair`; returns the exit status.
@@ -87,21 +105,7 @@ pub fn run(out: &mut dyn Write, a: RepairArgs, max_size: u64) -> std::io::Result
         Ok(n) => n,
         Err(e) => return Ok(fail(2, e)),
     };
-    // Only regular files (a symlink is refused: the write replaces paths).
-    match std::fs::symlink_metadata(&a.file) {
-        Ok(m) if m.file_type().is_file() => {}
-        Ok(_) => {
-            return Ok(fail(
-                2,
-                format!(
-                    "{}: not a regular file; refusing to repair it",
-                    a.file.display()
-                ),
-            ))
-        }
-        Err(e) => return Ok(fail(2, format!("{}: {e}", a.file.display()))),
-    }
-    let bytes = match crate::ops::verify::read(&a.file, max_size) {
+    let bytes = match read_for_rewrite(&a.file, max_size, "repair") {
         Ok(b) => b,
         Err(e) => return Ok(fail(2, e)),
     };
