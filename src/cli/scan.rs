@@ -67,6 +67,14 @@ pub struct ScanArgs {
     path: PathBuf,
 }
 
+/// The progress line on stderr (a terminal only): entries and bytes so far.
+fn progress_line(entries: usize, bytes: u64) {
+    eprint!(
+        "\rkubelet-ckpt: scanning: {entries} entries, {} MiB",
+        bytes >> 20
+    );
+}
+
 /// Runs `scan`.
 pub fn run(args: ScanArgs, max_size: u64) -> std::io::Result<i32> {
     let usage = |m: String| {
@@ -125,6 +133,7 @@ pub fn run(args: ScanArgs, max_size: u64) -> std::io::Result<i32> {
         sysfs_root: args.sysfs_root.clone(),
         sysfs_auto: true,
         limits,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()).then_some(progress_line),
     };
     if args.each {
         if args.output == ScanFormat::Html {
@@ -132,7 +141,11 @@ pub fn run(args: ScanArgs, max_size: u64) -> std::io::Result<i32> {
         }
         return each(&args.path, &opts, args.report.as_deref());
     }
-    let report = match scan::scan(&args.path, &opts) {
+    let scanned = scan::scan(&args.path, &opts);
+    if opts.progress.is_some() {
+        eprint!("\r\x1b[K"); // clear the progress line
+    }
+    let report = match scanned {
         Ok(r) => r,
         Err(e) => {
             eprintln!("kubelet-ckpt: {e}");

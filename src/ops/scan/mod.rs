@@ -69,6 +69,10 @@ pub struct ScanOptions {
     pub sysfs_auto: bool,
     /// Bounds on reading.
     pub limits: Limits,
+    /// Called every 256 entries while the snapshot is read, with the
+    /// entries seen and the bytes read so far (the CLI's progress line on a
+    /// terminal; `ops` prints nothing itself).
+    pub progress: Option<fn(usize, u64)>,
 }
 
 /// The snapshot could not be read at all.
@@ -113,7 +117,13 @@ pub fn scan(path: &Path, opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     let mut findings: Vec<Finding> = Vec::new();
     let mut index: Vec<Indexed> = Vec::new();
     let mut kept = 0u64;
-    for item in snap.entries() {
+    let progress = opts.progress;
+    for (n, item) in snap.entries().enumerate() {
+        if let Some(p) = progress {
+            if n % 256 == 255 {
+                p(n + 1, snap_bytes_hint(&index));
+            }
+        }
         match item {
             Ok(mut e) => {
                 let mut rec = Indexed {
@@ -886,6 +896,11 @@ pub(crate) fn pod_names(files: &[FileEntry]) -> BTreeMap<String, String> {
         }
     }
     m
+}
+
+/// Bytes of the files indexed so far (for the progress line).
+fn snap_bytes_hint(index: &[Indexed]) -> u64 {
+    index.iter().map(|i| i.size).sum()
 }
 
 /// Which directories a scan of a directory snapshot lists: a copy of a
