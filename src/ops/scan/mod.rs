@@ -53,7 +53,8 @@ pub const KEEP_TOTAL: u64 = 512 << 20;
 pub struct ScanOptions {
     /// `--for-kubelet` (minor release).
     pub for_kubelet: Option<u8>,
-    /// Feature gates for the verdicts (`--feature-gates`).
+    /// Feature gates for the verdicts (`--feature-gates`), over the
+    /// snapshot configuration's `featureGates`.
     pub gates: Gates,
     /// `--now` (Unix seconds); `None`: the clock.
     pub now: Option<i64>,
@@ -234,10 +235,25 @@ pub fn scan(path: &Path, opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     let (release, release_info) = choose_release(opts, &mem, &layout);
     // The node facts for the start checks.
     let (node, node_facts) = node_facts(path, source_kind, opts, &layout, &mut findings);
+    // Feature gates: the effective configuration's `featureGates` (flags
+    // and drop-ins merged), then `--feature-gates` over them.
+    let mut gates = Gates::default();
+    if let Ok(eff) = &layout.effective {
+        if let Some(m) = eff.config.get("featureGates").and_then(|v| v.as_object()) {
+            for (k, v) in m {
+                if let Some(b) = v.as_bool() {
+                    gates.0.insert(k.clone(), b);
+                }
+            }
+        }
+    }
+    for (k, v) in &opts.gates.0 {
+        gates.0.insert(k.clone(), *v);
+    }
     let req = vops::Request {
         kind: None,
         for_kubelet: release,
-        gates: opts.gates.clone(),
+        gates,
         opts: VerifyOptions::default(),
         node,
     };
