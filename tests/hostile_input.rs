@@ -307,3 +307,97 @@ fn fifty_megabyte_message_is_capped() {
     }
     std::fs::remove_file(&p).unwrap();
 }
+
+/// `kubelet-ckpt ARGS` as the unprivileged user `nobody` (util-linux
+/// `setpriv`), or `None` when this test does not run as root or cannot
+/// drop privileges (then the caller skips, saying why).
+fn as_nobody(args: &[&str]) -> Option<Output> {
+    let root = Command::new("id").arg("-u").output().ok()?;
+    if String::from_utf8_lossy(&root.stdout).trim() != "0" {
+        eprintln!("skipping: not root, cannot switch to nobody");
+        return None;
+    }
+    let o = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_kubelet-ckpt"))
+        .args(args)
+        .output();
+    match o {
+        Ok(o) => Some(o),
+        Err(e) => {
+            eprintln!("skipping: setpriv: {e}");
+            None
+        }
+    }
+}
+
+/// Whether `nobody` can run the built binary at all (the checkout may sit
+/// in a directory only root can enter).
+fn nobody_can_run() -> bool {
+    match as_nobody(&["--version"]) {
+        Some(o) if o.status.success() => true,
+        Some(o) => {
+            eprintln!(
+                "skipping: nobody cannot run the binary here: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            );
+            false
+        }
+        None => false,
+    }
+}
+
+/// As a non-root user: an unreadable file is a clear error naming it (exit
+/// 2), and a repair that cannot write into a read-only directory fails
+/// clearly and leaves the original untouched (no backup, no temp file).
+#[test]
+fn permissions_as_a_non_root_user() {
+    use std::os::unix::fs::PermissionsExt;
+    if !nobody_can_run() {
+        return;
+    }
+    let d = tmpdir("perm");
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let golden = std::fs::read(format!("{GOLDEN}/cpu-v2/gen-1.json")).unwrap();
+
+    let secret = d.join("cpu_manager_state");
+    std::fs::write(&secret, &golden).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let Some(o) = as_nobody(&["verify", s(&secret)]) else {
+        return;
+    };
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(s(&secret)) && err.contains("ermission denied"),
+        "{err}"
+    );
+
+    // Readable, but in a directory nobody may not write: a zero checksum
+    // would be rewritten, which needs a temp file beside the target.
+    let ro = tmpdir("perm-ro");
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let target = ro.join("cpu_manager_state");
+    let text = String::from_utf8(golden).unwrap();
+    let i = text.find("\"checksum\":").unwrap() + "\"checksum\":".len();
+    let end = i + text[i..].find(|c: char| !c.is_ascii_digit()).unwrap();
+    let bad = format!("{}1{}", &text[..i], &text[end..]);
+    std::fs::write(&target, &bad).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let lock = ro.join("no-kubelet.lock");
+    let o = as_nobody(&["repair", "--lock-file", s(&lock), s(&target)]).expect("nobody");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_ne!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("ermission denied"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        bad,
+        "original changed"
+    );
+    let left: Vec<_> = std::fs::read_dir(&ro)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "files left behind: {left:?}");
+}
