@@ -425,29 +425,10 @@ fn tier(c: &Candidate) -> u8 {
     }
 }
 
-/// Go's key matching (`bytes.EqualFold` after the exact match), ASCII and
-/// Unicode simple folding; member names are ASCII.
+/// Go's key matching: the exact name, else `bytes.EqualFold` (the Go
+/// layer's port, Kelvin sign and long s included).
 fn fold_eq(member: &str, key: &str) -> bool {
-    member == key || (member.len() == key.len() && member.eq_ignore_ascii_case(key)) || {
-        let mut a = member.chars().flat_map(char::to_lowercase);
-        let mut b = key.chars().flat_map(fold_char);
-        loop {
-            match (a.next(), b.next()) {
-                (None, None) => break true,
-                (Some(x), Some(y)) if x == y => continue,
-                _ => break false,
-            }
-        }
-    }
-}
-
-/// `K` (Kelvin) folds to `k`, `ſ` (long s) to `s`, as in Go's EqualFold.
-fn fold_char(c: char) -> std::char::ToLowercase {
-    match c {
-        '\u{212A}' => 'k'.to_lowercase(),
-        '\u{017F}' => 's'.to_lowercase(),
-        c => c.to_lowercase(),
-    }
+    member == key || crate::go::json::equal_fold(member.as_bytes(), key.as_bytes())
 }
 
 /// The top-level keys of a document, read tolerantly (the keys before a
@@ -613,6 +594,21 @@ fn inner_fit(kind: &dyn Shape, keys: &[String]) -> (usize, usize) {
     (unknown, missing)
 }
 
+/// The string value of the top-level member `name` (matched as Go matches
+/// keys; the last one wins, as in Go), read with the same tolerant scanner
+/// as the keys: no decode of the whole document.
+pub fn top_string(bytes: &[u8], name: &str) -> Option<String> {
+    let mut found = None;
+    scan_members(bytes, |key, b, at| {
+        if fold_eq(name, key) {
+            found = (b.get(at) == Some(&b'"'))
+                .then(|| read_string(b, at).map(|(v, _)| v))
+                .flatten();
+        }
+    });
+    found
+}
+
 /// The top-level keys of a document, read tolerantly.
 struct KeyScan {
     keys: Vec<String>,
@@ -624,6 +620,15 @@ struct KeyScan {
 /// BOM and whitespace first (Go refuses both the BOM and NUL padding, but
 /// they do not change what the file is). Linear, no recursion.
 fn top_level_keys(b: &[u8]) -> KeyScan {
+    let mut keys = Vec::new();
+    let is_object = scan_members(b, |k, _, _| keys.push(k.to_string()));
+    KeyScan { keys, is_object }
+}
+
+/// Walks the members of the top-level object, calling `f(key, bytes,
+/// value offset)` for each; returns whether the document starts as an
+/// object. Stops quietly at the first error.
+fn scan_members(b: &[u8], mut f: impl FnMut(&str, &[u8], usize)) -> bool {
     let mut i = 0;
     if b.starts_with(b"\xEF\xBB\xBF") {
         i = 3;
@@ -635,35 +640,31 @@ fn top_level_keys(b: &[u8]) -> KeyScan {
         i
     };
     i = ws(b, i);
-    let mut out = KeyScan {
-        keys: Vec::new(),
-        is_object: b.get(i) == Some(&b'{'),
-    };
-    if !out.is_object {
-        return out;
+    if b.get(i) != Some(&b'{') {
+        return false;
     }
     i += 1;
     loop {
         i = ws(b, i);
         if b.get(i) != Some(&b'"') {
-            return out;
+            return true;
         }
         let Some((key, next)) = read_string(b, i) else {
-            return out;
+            return true;
         };
         i = ws(b, next);
         if b.get(i) != Some(&b':') {
-            return out;
+            return true;
         }
-        out.keys.push(key);
         i = ws(b, i + 1);
+        f(&key, b, i);
         let Some(next) = skip_value(b, i) else {
-            return out;
+            return true;
         };
         i = ws(b, next);
         match b.get(i) {
             Some(b',') => i += 1,
-            _ => return out,
+            _ => return true,
         }
     }
 }

@@ -233,13 +233,11 @@ impl Row {
 
     /// The row's gate defaults overridden by `user` (`relGates`).
     pub fn gates(&self, user: &Gates) -> Gates {
-        let mut g = BTreeMap::new();
-        if self.gates != "-" {
-            for kv in self.gates.split(',') {
-                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                g.insert(k.to_string(), v == "on" || v == "true");
-            }
-        }
+        let mut g: BTreeMap<String, bool> = self
+            .gate_defaults()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         for (k, v) in &user.0 {
             g.insert(k.clone(), *v);
         }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::formats::state::{lift, CpuKeying, CpuState, DeviceState, MemoryState, State};
-use crate::formats::{detect, Shape, VerifyOptions};
+use crate::formats::{Shape, VerifyOptions};
 use crate::go::cpuset::CpuSet;
 use crate::ops::verify::{self as vops, OpError};
 
@@ -113,9 +113,8 @@ pub fn resolve_kind(
 ) -> Result<(&'static dyn Shape, bool), OpError> {
     match kind {
         Some(name) => Ok((vops::kind_by_name(name)?, true)),
-        None => detect::detect(Some(path), bytes, &VerifyOptions::default())
-            .map(|d| (d.kind, false))
-            .ok_or_else(|| OpError::NoKind(path.to_path_buf())),
+        // The same identification as `verify` (by content, then name).
+        None => vops::resolve_kind(path, bytes, None).map(|k| (k, false)),
     }
 }
 

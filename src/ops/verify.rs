@@ -487,14 +487,7 @@ fn policy_note(kind: &str, bytes: &[u8], req: &Request) -> Option<String> {
     } else {
         return None;
     };
-    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    let file = v
-        .as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("policyName"))?
-        .1
-        .as_str()?
-        .to_string();
+    let file = identify::top_string(bytes, "policyName")?;
     Some(if file == default {
         format!("the file's policy is {file:?}, the kubelet's default {manager}")
     } else {

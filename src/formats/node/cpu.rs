@@ -730,8 +730,8 @@ impl OldAcc<'_> {
 }
 
 /// Calls `f` with every permutation of `x` (Heap's algorithm, as the oracle
-/// enumerates them).
-fn permutations(x: &[i64], mut f: impl FnMut(&[i64])) {
+/// enumerates them); the memory checks use it too.
+pub(super) fn permutations<T: Copy>(x: &[T], mut f: impl FnMut(&[T])) {
     let mut p = x.to_vec();
     let mut c = vec![0usize; p.len()];
     f(&p);

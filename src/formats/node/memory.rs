@@ -362,6 +362,33 @@ struct Unit<'a> {
     blocks: &'a [MemBlock],
 }
 
+/// The units the expected machine state is replayed from, in key order: a
+/// pod's pod-level blocks when the pod-level gate is on and it has them,
+/// else each container's.
+fn units(st: &MemoryStateView, pod_level: bool) -> Vec<Unit<'_>> {
+    let mut units = Vec::new();
+    for (pod, cs) in &st.entries {
+        if pod_level {
+            if let Some(blocks) = st.pod_blocks.get(pod).filter(|b| !b.is_empty()) {
+                units.push(Unit {
+                    pod,
+                    container: "",
+                    blocks,
+                });
+                continue;
+            }
+        }
+        for (c, blocks) in cs {
+            units.push(Unit {
+                pod,
+                container: c,
+                blocks,
+            });
+        }
+    }
+    units
+}
+
 /// `updateExpectedMachineState`: account blocks greedily in the order of
 /// each block's NUMA list.
 fn update(exp: &mut Machine, u: &Unit) -> Result<(), NodeError> {
@@ -471,13 +498,13 @@ fn orders(units: &[Unit]) -> Option<Vec<Vec<usize>>> {
         .iter()
         .map(|pod| {
             let mut perms = Vec::new();
-            permute(pod, &mut |p| perms.push(p.to_vec()));
+            super::cpu::permutations(pod, |p| perms.push(p.to_vec()));
             perms
         })
         .collect();
     let pod_idx: Vec<usize> = (0..pods.len()).collect();
     let mut out = Vec::new();
-    permute(&pod_idx, &mut |po| {
+    super::cpu::permutations(&pod_idx, |po| {
         fn rec(
             k: usize,
             po: &[usize],
@@ -503,29 +530,6 @@ fn orders(units: &[Unit]) -> Option<Vec<Vec<usize>>> {
     Some(out)
 }
 
-/// Every permutation (Heap's algorithm, the oracle's enumeration order).
-fn permute(x: &[usize], f: &mut dyn FnMut(&[usize])) {
-    let mut p = x.to_vec();
-    let mut c = vec![0usize; p.len()];
-    f(&p);
-    let mut i = 0;
-    while i < p.len() {
-        if c[i] < i {
-            if i % 2 == 0 {
-                p.swap(0, i);
-            } else {
-                p.swap(c[i], i);
-            }
-            f(&p);
-            c[i] += 1;
-            i = 0;
-        } else {
-            c[i] = 0;
-            i += 1;
-        }
-    }
-}
-
 /// `staticPolicy.Start` → `validateState` (spec §8.4; oracle
 /// `nodeMemStart`): the restore's null-table crash, an empty machine state
 /// with assignments, the replay of every assignment on the default machine
@@ -546,26 +550,7 @@ pub fn memory_start(policy: &MemoryPolicy, st: &MemoryStateView) -> Result<(), N
         }
         return Ok(());
     }
-    let mut units = Vec::new();
-    for (pod, cs) in &st.entries {
-        if p.pod_level {
-            if let Some(blocks) = st.pod_blocks.get(pod).filter(|b| !b.is_empty()) {
-                units.push(Unit {
-                    pod,
-                    container: "",
-                    blocks,
-                });
-                continue;
-            }
-        }
-        for (c, blocks) in cs {
-            units.push(Unit {
-                pod,
-                container: c,
-                blocks,
-            });
-        }
-    }
+    let units = units(st, p.pod_level);
     let mut exp = p.default_machine_state();
     for u in &units {
         update(&mut exp, u)?;
@@ -627,26 +612,7 @@ impl StaticMemoryPolicy {
         &self,
         st: &MemoryStateView,
     ) -> (BTreeMap<i64, Option<NumaState>>, Vec<Unaccounted>) {
-        let mut units = Vec::new();
-        for (pod, cs) in &st.entries {
-            if self.pod_level {
-                if let Some(blocks) = st.pod_blocks.get(pod).filter(|b| !b.is_empty()) {
-                    units.push(Unit {
-                        pod,
-                        container: "",
-                        blocks,
-                    });
-                    continue;
-                }
-            }
-            for (c, blocks) in cs {
-                units.push(Unit {
-                    pod,
-                    container: c,
-                    blocks,
-                });
-            }
-        }
+        let units = units(st, self.pod_level);
         let mut exp = self.default_machine_state();
         let mut dropped = Vec::new();
         for u in &units {

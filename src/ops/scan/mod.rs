@@ -119,11 +119,15 @@ pub fn scan(path: &Path, opts: &ScanOptions) -> Result<ScanReport, ScanError> {
     let mut index: Vec<Indexed> = Vec::new();
     let mut kept = 0u64;
     let progress = opts.progress;
+    let mut seen_bytes = 0u64;
     for (n, item) in snap.entries().enumerate() {
         if let Some(p) = progress {
             if n % 256 == 255 {
-                p(n + 1, snap_bytes_hint(&index));
+                p(n + 1, seen_bytes);
             }
+        }
+        if let Ok(e) = &item {
+            seen_bytes += e.size();
         }
         match item {
             Ok(mut e) => {
@@ -912,11 +916,6 @@ pub(crate) fn pod_names(files: &[FileEntry]) -> BTreeMap<String, String> {
         }
     }
     m
-}
-
-/// Bytes of the files indexed so far (for the progress line).
-fn snap_bytes_hint(index: &[Indexed]) -> u64 {
-    index.iter().map(|i| i.size).sum()
 }
 
 /// Which directories a scan of a directory snapshot lists: a copy of a
