@@ -350,3 +350,31 @@ fn each_diagnosis_on_a_crafted_file() {
     // Undamaged: nothing to say.
     assert!(codes("s.json", &gen, &plain).is_empty());
 }
+
+/// Torn copies keep their family: the prefix of a device checkpoint
+/// (`Data` spelt as the device manager writes it, `BootID` absent as in
+/// most files) is a device checkpoint, not a DRA or pod-state file whose
+/// members match only by case folding; a torn pod-state payload is judged
+/// by the names inside its `data` string.
+#[test]
+fn torn_copies_keep_their_family() {
+    for (kind, family) in [
+        ("device-v2", "device-plugins/kubelet_internal_checkpoint"),
+        ("allocated-v4", "allocated_pods_state"),
+    ] {
+        let g = fs::read(golden().join(kind).join("gen-1.json")).expect("golden");
+        for cut in [g.len() / 2, g.len() * 3 / 4] {
+            let r = judge(Path::new("copy"), &g[..cut], &Request::default()).expect("judge");
+            let file = r
+                .kind
+                .and_then(kubelet_ckpt::formats::kind)
+                .map(|k| k.info().file);
+            let tie = |f: &str| family == "allocated_pods_state" && f == "actuated_pods_state";
+            assert!(
+                file == Some(family) || file.is_some_and(tie),
+                "{kind} cut at {cut}: {:?}",
+                r.kind
+            );
+        }
+    }
+}

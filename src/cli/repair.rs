@@ -241,10 +241,10 @@ fn diff(p: &Plan) -> String {
         b.len() - pre - suf
     ));
     for l in &a[pre..a.len() - suf] {
-        s.push_str(&format!("-{}\n", l.escape_debug()));
+        s.push_str(&format!("-{}\n", super::render::sanitized(l)));
     }
     for l in &b[pre..b.len() - suf] {
-        s.push_str(&format!("+{}\n", l.escape_debug()));
+        s.push_str(&format!("+{}\n", super::render::sanitized(l)));
     }
     s
 }

@@ -17,7 +17,9 @@
 //!    at all the file is `unknown`: not a kubelet checkpoint or state file.
 //! 2. **Fit.** Fewest top-level keys the kind does not know (a checkpoint
 //!    read by a checksum-less shape leaves `checksum` unknown, so a torn
-//!    cpu-v1 file is never "ok as cpu-file"), then most keys matched.
+//!    cpu-v1 file is never "ok as cpu-file"), then most keys matched, then
+//!    fewest matched only by case folding (`Data` is the device and DRA
+//!    checkpoints' member, `data` the pod-state files').
 //! 3. **Verdict.** `ok` and byte-exact (its writer gives the file back),
 //!    then `ok`, then decodes (`corrupt`, `rejected`), then `invalid-json`.
 //! 4. **Tightness.** Fewest members of the kind missing from the file.
@@ -185,6 +187,10 @@ pub const MEMBERS: &[(&str, &[&str])] = &[
     ("graceful-node-shutdown", &["startTime", "endTime"]),
 ];
 
+/// Members a writer leaves out in most files (the device manager's
+/// `BootID`, written only by its newest line): their absence says nothing.
+const OPTIONAL: [&str; 1] = ["BootID"];
+
 /// The members of `kind` (empty for an unknown name).
 pub fn members(kind: &str) -> &'static [&'static str] {
     MEMBERS
@@ -225,6 +231,10 @@ pub struct Candidate {
     pub unknown: Vec<String>,
     /// Its members absent from the document.
     pub missing: usize,
+    /// Keys that match one of its members only by case folding (the
+    /// kubelet's writers spell their members exactly, so a shape whose
+    /// members are spelt as in the file fits better).
+    pub folded: usize,
     /// Its verdict on the bytes (union over releases).
     pub verification: Verification,
     /// Its writer gives the bytes back exactly.
@@ -313,6 +323,7 @@ fn identify_with(
             .collect();
         let missing = mem
             .iter()
+            .filter(|m| !OPTIONAL.contains(m))
             .filter(|m| !scan.keys.iter().any(|key| fold_eq(m, key)))
             .count();
         // Judged below (all of them, or only those that fit best).
@@ -334,6 +345,10 @@ fn identify_with(
             matched: matched_keys.len(),
             unknown,
             missing,
+            folded: matched_keys
+                .iter()
+                .filter(|k| !mem.contains(&k.as_str()))
+                .count(),
             verification,
             exact,
             same_value,
@@ -376,6 +391,7 @@ fn identify_with(
             any_content && c.basis == Basis::Name,
             c.unknown.len() + usize::from(c.ignores_payload),
             std::cmp::Reverse(c.matched),
+            c.folded,
             tier(c),
             inner_fit(c.kind, &inner).0,
             c.missing,
@@ -534,40 +550,79 @@ fn inner_members(kind: &str) -> &'static [&'static str] {
 }
 
 /// Every object key of a document at any depth, and of the document in
-/// its top-level `data` string; empty when it does not parse.
+/// its top-level `data` string (as far as either can be read).
 fn inner_keys(bytes: &[u8]) -> Vec<String> {
-    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
-        match v {
-            serde_json::Value::Object(o) => {
-                for (k, x) in o {
-                    out.push(k.clone());
-                    walk(x, out);
-                }
-            }
-            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
-            _ => {}
-        }
-    }
-    let Ok(top) = serde_json::from_slice::<serde_json::Value>(bytes) else {
-        return Vec::new();
-    };
     let mut keys = Vec::new();
-    walk(&top, &mut keys);
-    if let Some(o) = top.as_object() {
-        for (k, v) in o {
-            if k.eq_ignore_ascii_case("data") {
-                if let Some(inner) = v
-                    .as_str()
-                    .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
-                {
-                    walk(&inner, &mut keys);
-                }
-            }
+    // Below the top level of the document (its own members are compared
+    // on their own) ...
+    object_keys(bytes, 2, &mut keys);
+    // ... and every key of the payload the pod-state and CRC-era envelopes
+    // hold as JSON text in a top-level `data` string (as far as it goes,
+    // when the file was torn inside it).
+    scan_members(bytes, |key, b, at| {
+        if key.eq_ignore_ascii_case("data") && b.get(at) == Some(&b'"') {
+            let inner = match read_string(b, at) {
+                Some((inner, _)) => inner,
+                None => loose_unescape(&b[at + 1..]),
+            };
+            object_keys(inner.as_bytes(), 1, &mut keys);
         }
-    }
+    });
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// The text of a string cut short by the end of input (escapes decoded as
+/// [`read_string`] does; a torn escape at the end is dropped).
+fn loose_unescape(b: &[u8]) -> String {
+    let mut s = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            match b.get(i + 1) {
+                Some(b'n') => s.push(b'\n'),
+                Some(b't') => s.push(b'\t'),
+                Some(&c) if c != b'u' => s.push(c),
+                _ => {}
+            }
+            i += 2;
+        } else {
+            s.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&s).into_owned()
+}
+
+/// Every object key at nesting depth `min_depth` or deeper (1: the
+/// members of the outermost object), read by a linear token scan:
+/// tolerant of a torn document, no recursion, no decode of values.
+fn object_keys(b: &[u8], min_depth: usize, out: &mut Vec<String>) {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let Some((s, next)) = read_string(b, i) else {
+                    return;
+                };
+                let mut j = next;
+                while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\n' | b'\r') {
+                    j += 1;
+                }
+                if b.get(j) == Some(&b':') && depth >= min_depth {
+                    out.push(s);
+                }
+                i = next;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
 }
 
 /// How well a kind's inner names fit the document's keys: (names of other
