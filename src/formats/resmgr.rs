@@ -26,6 +26,56 @@ pub fn decode<T: GoType>(bytes: &[u8], init: &T) -> (T, Result<(), UnmarshalErro
     (T::from_go(&v), r)
 }
 
+/// [`decode`] keeping the value tree the decoder built beside the typed
+/// value: the verify paths hash the tree itself (what Go hashes is the
+/// decoded struct), which saves converting the typed value back.
+pub fn decode_both<T: GoType>(bytes: &[u8], init: &T) -> Result<(Value, T), UnmarshalError> {
+    let v = decode_value(bytes, init)?;
+    let t = T::from_go(&v);
+    Ok((v, t))
+}
+
+/// `json.Unmarshal` into `init`'s value, as a value tree only (no typed
+/// conversion: what a verify that needs no typed checks uses).
+pub fn decode_value<T: GoType>(bytes: &[u8], init: &T) -> Result<Value, UnmarshalError> {
+    let mut v = init.to_go();
+    json::unmarshal(bytes, &T::go_type(), &mut v)?;
+    Ok(v)
+}
+
+/// FNV-32a of go-spew's `%#v` of `&v`, `v` a struct value tree of type
+/// `ty` (the pointee), with the struct field `field` (Go name) taken as
+/// zero: the kubelet's `checksum.New(&cp)` after `cp.Checksum = 0`. The
+/// field is swapped out for the hash and put back.
+pub fn hash_value_ptr_zeroed(v: &mut Value, field: &str, ty: &Type) -> u64 {
+    let mut slot = None;
+    if let (TypeKind::Struct(fields), Value::Struct(vals)) = (&ty.kind, &mut *v) {
+        if let Some((i, f)) = fields.iter().enumerate().find(|(_, f)| f.name == field) {
+            if let Some(x) = vals.get_mut(i) {
+                slot = Some((i, std::mem::replace(x, f.ty.zero())));
+            }
+        }
+    }
+    let sum = u64::from(spew::fnv32a_pointer_to(v, ty));
+    if let (Some((i, old)), Value::Struct(vals)) = (slot, v) {
+        if let Some(x) = vals.get_mut(i) {
+            *x = old;
+        }
+    }
+    sum
+}
+
+/// The member `field` (Go name) of a struct value tree of type `ty`.
+pub fn struct_field<'v>(v: &'v Value, ty: &Type, field: &str) -> Option<&'v Value> {
+    match (&ty.kind, v) {
+        (TypeKind::Struct(fields), Value::Struct(vals)) => fields
+            .iter()
+            .position(|f| f.name == field)
+            .and_then(|i| vals.get(i)),
+        _ => None,
+    }
+}
+
 /// [`decode`] that gives up on any error.
 pub fn decode_ok<T: GoType>(bytes: &[u8], init: &T) -> Result<T, UnmarshalError> {
     let (v, r) = decode(bytes, init);
@@ -342,8 +392,11 @@ pub trait SpewKind: Sync + 'static {
         policy: Option<&str>,
         rule: Option<ChecksumRule>,
     ) -> Result<Loaded<Self::Checkpoint>, LoadError> {
-        let cp = decode_ok(bytes, &Self::new_checkpoint())?;
-        let (stored, computed) = (Self::stored(&cp), Self::compute(&cp));
+        // The decoded tree is hashed as it is (one typed conversion for
+        // the checks, none back).
+        let (mut tree, cp) = decode_both(bytes, &Self::new_checkpoint())?;
+        let stored = Self::stored(&cp);
+        let computed = hash_value_ptr_zeroed(&mut tree, Self::CHECKSUM_FIELD, &Self::hashed_type());
         let at = |e| LoadError::at(e, stored, computed);
         let note = match rule {
             Some(rule) => Self::accept_release(&cp, stored, computed, rule),

@@ -16,10 +16,13 @@ pub mod view;
 
 use crate::formats::common::{ChecksumInfo, FormatError, Verification};
 use crate::formats::gotypes::Checksum;
-use crate::formats::resmgr::{decode_ok, encode, marshal_failed, render_value};
+use crate::formats::resmgr::{decode_ok, decode_value, encode, marshal_failed};
 use crate::formats::{ChecksumScheme, KindInfo};
 use crate::go::fnv::Fnv32a;
+use crate::go::model::Value;
+use crate::go::reflect::GoType;
 use crate::go::sink::{Replace, Sink};
+use crate::go::spew;
 
 pub use types::{
     CheckpointData, CheckpointDataV1, Data, DataV1, DevicesPerNuma, PodDevicesEntry,
@@ -32,17 +35,27 @@ pub const FILE: &str = "device-plugins/kubelet_internal_checkpoint";
 
 /// Streams the text 1.20+ kubelets hash for a V2 file.
 fn render_v2(cp: &Data, sink: &mut dyn Sink) {
-    render_value(&cp.data, sink);
+    render_v2_tree(&cp.data.to_go(), sink);
+}
+
+/// [`render_v2`] of the decoded `Data` member's value tree.
+fn render_v2_tree(data: &Value, sink: &mut dyn Sink) {
+    spew::render(data, &CheckpointData::go_type(), sink);
+}
+
+/// [`render_v1`] of the decoded `Data` member's value tree.
+fn render_v1_tree(data: &Value, sink: &mut dyn Sink) {
+    let all = Replace::new(sink, b"PodDevicesEntryV1", b"PodDevicesEntry", None);
+    let mut first = Replace::new(all, b"checkpointDataV1", b"checkpointData", Some(1));
+    spew::render(data, &CheckpointDataV1::go_type(), &mut first);
+    first.finish().finish();
 }
 
 /// Streams the text 1.20+ kubelets hash for a V1 file: the V1 rendering,
 /// then `strings.Replace(s, "checkpointDataV1", "checkpointData", 1)`, then
 /// `strings.Replace(s, "PodDevicesEntryV1", "PodDevicesEntry", -1)`.
 fn render_v1(cp: &DataV1, sink: &mut dyn Sink) {
-    let all = Replace::new(sink, b"PodDevicesEntryV1", b"PodDevicesEntry", None);
-    let mut first = Replace::new(all, b"checkpointDataV1", b"checkpointData", Some(1));
-    render_value(&cp.data, &mut first);
-    first.finish().finish();
+    render_v1_tree(&cp.data.to_go(), sink);
 }
 
 fn hash_with(render: impl FnOnce(&mut dyn Sink)) -> u64 {
@@ -57,6 +70,8 @@ trait DeviceShape {
     type File: crate::go::GoType;
     fn prefilled() -> Self::File;
     fn render(cp: &Self::File, sink: &mut dyn Sink);
+    /// [`Self::render`] of the `Data` member as the decoder built it.
+    fn render_tree(data: &Value, sink: &mut dyn Sink);
     fn stored(cp: &Self::File) -> u64;
     /// The writer's normalisation before hashing: the kubelet builds the
     /// entry list with `var data []PodDevicesEntry` + append, so no
@@ -69,6 +84,32 @@ trait DeviceShape {
 
     fn computed(cp: &Self::File) -> u64 {
         hash_with(|s| Self::render(cp, s))
+    }
+
+    /// The verify path: decode and hash the decoded value tree itself (no
+    /// typed value is needed to compare checksums). Returns (stored,
+    /// computed).
+    fn check(bytes: &[u8]) -> Result<(u64, u64), FormatError> {
+        let tree = decode_value(bytes, &Self::prefilled())?;
+        let fields: &[Value] = match &tree {
+            Value::Struct(f) => f,
+            _ => &[],
+        };
+        // Field order of both files: Data, Checksum (then BootID in V2).
+        let stored = match fields.get(1) {
+            Some(Value::Uint(n)) => *n,
+            _ => 0,
+        };
+        let zero = Value::Struct(Vec::new());
+        let computed = hash_with(|s| Self::render_tree(fields.first().unwrap_or(&zero), s));
+        if stored != computed {
+            return Err(FormatError::Corrupt {
+                prefix: String::new(),
+                stored,
+                computed,
+            });
+        }
+        Ok((stored, computed))
     }
 
     fn read(bytes: &[u8]) -> Result<(Self::File, u64, u64), FormatError> {
@@ -117,6 +158,9 @@ impl DeviceShape for DeviceV1 {
     fn render(cp: &DataV1, sink: &mut dyn Sink) {
         render_v1(cp, sink);
     }
+    fn render_tree(data: &Value, sink: &mut dyn Sink) {
+        render_v1_tree(data, sink);
+    }
     fn stored(cp: &DataV1) -> u64 {
         cp.checksum.0
     }
@@ -141,6 +185,9 @@ impl DeviceShape for DeviceV2 {
     fn render(cp: &Data, sink: &mut dyn Sink) {
         render_v2(cp, sink);
     }
+    fn render_tree(data: &Value, sink: &mut dyn Sink) {
+        render_v2_tree(data, sink);
+    }
     fn stored(cp: &Data) -> u64 {
         cp.checksum.0
     }
@@ -158,8 +205,8 @@ impl DeviceShape for DeviceV2 {
 }
 
 fn verify<K: DeviceShape>(bytes: &[u8]) -> Verification {
-    match K::read(bytes) {
-        Ok((_, stored, computed)) => Verification::ok(Some(stored), Some(computed)),
+    match K::check(bytes) {
+        Ok((stored, computed)) => Verification::ok(Some(stored), Some(computed)),
         Err(e) => Verification::from_error(e, None, None),
     }
 }

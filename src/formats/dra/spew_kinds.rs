@@ -5,7 +5,10 @@
 use std::sync::OnceLock;
 
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
-use crate::formats::resmgr::{decode_ok, encode, marshal_failed, render_own_ptr_zeroed, wrap_json};
+use crate::formats::resmgr::{
+    decode_ok, decode_value, encode, hash_value_ptr_zeroed, marshal_failed, render_own_ptr_zeroed,
+    struct_field, wrap_json,
+};
 use crate::formats::{ChecksumScheme, KindInfo, Shape};
 use crate::go::fnv::Fnv32a;
 use crate::go::model::{Field, Type, TypeKind, TypeRef, Value};
@@ -45,18 +48,32 @@ pub(crate) trait SpewDra {
             .map_err(|e| FormatError::InvalidJson(wrap_json(GET_PREFIX, e)))
     }
 
-    /// `GetCheckpoint`: decode, then verify (primary, then the fallback).
-    fn read(bytes: &[u8]) -> Result<(Self::Env, u64, u64), FormatError> {
-        let cp = Self::decode(bytes)?;
-        let (stored, computed) = (cp.stored(), Self::computed(&cp));
-        if stored != computed && Self::fallback(&cp) != Some(stored) {
+    /// `GetCheckpoint`: decode, then verify (primary, then the fallback),
+    /// hashing the decoded value tree itself; the typed value is built only
+    /// for the fallback. Returns (tree, stored, computed).
+    fn check(bytes: &[u8]) -> Result<(Value, u64, u64), FormatError> {
+        let mut tree = decode_value(bytes, &Self::Env::prefilled())
+            .map_err(|e| FormatError::InvalidJson(wrap_json(GET_PREFIX, e)))?;
+        let ty = Self::Env::go_type();
+        let stored = match struct_field(&tree, &ty, "Checksum") {
+            Some(Value::Uint(n)) => *n,
+            _ => 0,
+        };
+        let computed = hash_value_ptr_zeroed(&mut tree, "Checksum", &ty);
+        if stored != computed && Self::fallback(&Self::Env::from_go(&tree)) != Some(stored) {
             return Err(FormatError::Corrupt {
                 prefix: GET_PREFIX.to_string(),
                 stored,
                 computed,
             });
         }
-        Ok((cp, stored, computed))
+        Ok((tree, stored, computed))
+    }
+
+    /// [`Self::check`] with the typed value.
+    fn read(bytes: &[u8]) -> Result<(Self::Env, u64, u64), FormatError> {
+        let (tree, stored, computed) = Self::check(bytes)?;
+        Ok((Self::Env::from_go(&tree), stored, computed))
     }
 
     /// The kubelet's `store()` + `MarshalCheckpoint` for the entries read.
@@ -230,7 +247,7 @@ impl SpewDra for DraV5 {
 }
 
 pub(crate) fn verify<K: SpewDra>(bytes: &[u8]) -> Verification {
-    match K::read(bytes) {
+    match K::check(bytes) {
         Ok((_, stored, computed)) => Verification::ok(Some(stored), Some(computed)),
         Err(e) => Verification::from_error(e, None, None),
     }

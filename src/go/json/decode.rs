@@ -694,11 +694,8 @@ impl<'a> Decoder<'a> {
         }
         loop {
             let (_, key, vpos) = self.read_key(p)?;
-            let found = match std::str::from_utf8(&key)
-                .ok()
-                .and_then(|k| fields.name_index.get(k))
-            {
-                Some(&i) => Some(i),
+            let found = match fields.exact(&key) {
+                Some(i) => Some(i),
                 None => fields
                     .list
                     .iter()

@@ -38,6 +38,21 @@ pub struct StructFields {
     pub name_index: HashMap<String, usize>,
 }
 
+impl StructFields {
+    /// `fields.nameIndex[string(key)]`: the field named exactly `key`.
+    /// Names are unique after the dominance rules, so for the small structs
+    /// of checkpoints a scan of the list finds the same field as the index,
+    /// without hashing the key.
+    pub fn exact(&self, key: &[u8]) -> Option<usize> {
+        if self.list.len() <= 16 {
+            return self.list.iter().position(|f| f.name.as_bytes() == key);
+        }
+        std::str::from_utf8(key)
+            .ok()
+            .and_then(|k| self.name_index.get(k).copied())
+    }
+}
+
 /// `parseTag`: the name before the first comma and the options after it.
 pub fn parse_tag(tag: &str) -> (&str, &str) {
     match tag.split_once(',') {

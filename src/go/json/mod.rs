@@ -155,7 +155,8 @@ pub fn drop_deep(v: Value) {
 /// The top-level object keys of `input` that `json.Unmarshal` into struct
 /// type `t` would silently ignore: keys matching no JSON-visible field,
 /// neither exactly nor under Go's case folding. Empty when `input` is not a
-/// JSON object or `t` not a struct.
+/// JSON object or `t` not a struct. `input` should be valid JSON (callers
+/// ask after it decoded); it is not checked again.
 ///
 /// The kubelet never reports these; a payload written by another shape of
 /// the same file (e.g. `allocationEntries` read by a reader that expects
@@ -164,34 +165,75 @@ pub fn ignored_keys(input: &[u8], t: &TypeRef) -> Vec<String> {
     if !matches!(t.kind, super::model::TypeKind::Struct(_)) {
         return Vec::new();
     }
-    let map_t = Type::map(
-        <String as super::reflect::GoType>::go_type(),
-        raw_message_type(),
-    );
-    let mut v = Value::Map(None);
-    if unmarshal(input, &map_t, &mut v).is_err() {
-        return Vec::new();
-    }
-    let Value::Map(Some(entries)) = v else {
+    // What `json.Unmarshal` into `map[string]json.RawMessage` would hold as
+    // keys, read with one linear scan of the (valid) text instead of
+    // copying every member's raw value.
+    let Some(keys) = top_level_keys(input) else {
         return Vec::new();
     };
     let fields = type_fields(t);
-    let mut out: Vec<String> = entries
+    let mut out: Vec<String> = keys
         .iter()
-        .filter_map(|(k, _)| match k {
-            Value::String(k) => Some(k),
-            _ => None,
-        })
         .filter(|k| {
             !fields
                 .list
                 .iter()
-                .any(|f| f.name.as_bytes() == k.as_slice() || equal_fold(f.name.as_bytes(), k))
+                .any(|f| f.name.as_bytes() == k.as_ref() || equal_fold(f.name.as_bytes(), k))
         })
         .map(|k| String::from_utf8_lossy(k).into_owned())
         .collect();
     out.sort();
+    out.dedup();
     out
+}
+
+/// The unquoted keys of the top-level object of `input`, in document
+/// order (duplicates kept); `None` unless the top level is an object (or
+/// `null`, which gives no keys, as Go's map unmarshal does). The callers
+/// pass text that has just decoded, so it is not validated again; other
+/// text gives some list of strings, never a panic.
+fn top_level_keys(input: &[u8]) -> Option<Vec<std::borrow::Cow<'_, [u8]>>> {
+    let mut i = input
+        .iter()
+        .position(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))?;
+    match input.get(i) {
+        Some(b'{') => {}
+        Some(b'n') => return Some(Vec::new()),
+        _ => return None,
+    }
+    let mut keys = Vec::new();
+    let mut depth = 0usize;
+    // After `{` or `,` at depth 1 the next string is a key.
+    let mut key_next = false;
+    while let Some(&c) = input.get(i) {
+        match c {
+            b'{' | b'[' => {
+                depth += 1;
+                key_next = depth == 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' => key_next = depth == 1,
+            b'"' => {
+                let start = i;
+                i += 1;
+                while let Some(&d) = input.get(i) {
+                    match d {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+                if key_next {
+                    let lit = input.get(start..=i)?;
+                    keys.push(unquote_bytes(lit)?);
+                    key_next = false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Some(keys)
 }
 
 #[cfg(test)]
@@ -210,6 +252,12 @@ mod ignored_keys_tests {
         let keys = ignored_keys(br#"{"ENTRIES":"x","allocationEntries":{},"z":1}"#, &t);
         assert_eq!(keys, ["allocationEntries", "z"]);
         assert!(ignored_keys(b"[1]", &t).is_empty());
-        assert!(ignored_keys(b"{", &t).is_empty());
+        assert!(ignored_keys(b"null", &t).is_empty());
+        // Keys below the top level are not members; a duplicate is one
+        // map key; an escaped key is compared unescaped (`\u0045ntries` is
+        // `Entries`); a string value that looks like a key is not a key.
+        let doc =
+            br#" {"z":{"inner":1,"y":[{"w":2}]},"z":"a:b","\u0045ntries":1,"q":"\"","k":[","]}"#;
+        assert_eq!(ignored_keys(doc, &t), ["k", "q", "z"]);
     }
 }

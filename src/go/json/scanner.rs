@@ -434,7 +434,20 @@ impl Scanner {
 }
 
 /// `checkValid`: the whole-input syntax check `json.Unmarshal` runs first.
+///
+/// Valid input (the common case) is recognised by [`is_valid_fast`], a
+/// direct recursive-descent-free validator; anything it does not accept is
+/// run through Go's state machine, which finds the same verdict with Go's
+/// message and offset.
 pub fn check_valid(data: &[u8]) -> Result<(), SyntaxError> {
+    if is_valid_fast(data) {
+        return Ok(());
+    }
+    check_valid_scanner(data)
+}
+
+/// [`check_valid`] by Go's scanner state machine alone.
+pub(crate) fn check_valid_scanner(data: &[u8]) -> Result<(), SyntaxError> {
     let mut s = Scanner::new();
     let mut rest = data;
     loop {
@@ -468,12 +481,205 @@ pub fn check_valid(data: &[u8]) -> Result<(), SyntaxError> {
     Ok(())
 }
 
+/// Whether `data` is one JSON value that Go's scanner accepts, surrounded
+/// by optional whitespace: exactly the grammar of the state machine above
+/// (strings of any bytes from 0x20 up except `"` and `\`, invalid UTF-8
+/// included; the nine escapes; Go's number syntax; nesting up to
+/// [`MAX_NESTING_DEPTH`]). Never `true` for input the scanner rejects
+/// (`fast_validator_agrees_with_the_scanner` checks it); `false` only
+/// costs the slow path.
+pub(crate) fn is_valid_fast(data: &[u8]) -> bool {
+    // Containers open: `true` for an object.
+    let mut stack: Vec<bool> = Vec::new();
+    let mut i = 0usize;
+    let n = data.len();
+    let ws = |i: &mut usize| {
+        while *i < n && matches!(data[*i], b' ' | b'\t' | b'\r' | b'\n') {
+            *i += 1;
+        }
+    };
+    // Parses a string starting at its opening quote; returns the index
+    // after the closing quote.
+    let string = |mut i: usize| -> Option<usize> {
+        i += 1;
+        loop {
+            i += plain_string_run(data.get(i..)?);
+            match *data.get(i)? {
+                b'"' => return Some(i + 1),
+                b'\\' => match *data.get(i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    b'u' => {
+                        if !data.get(i + 2..i + 6)?.iter().all(u8::is_ascii_hexdigit) {
+                            return None;
+                        }
+                        i += 6;
+                    }
+                    _ => return None,
+                },
+                _ => return None,
+            }
+        }
+    };
+    let number = |mut i: usize| -> Option<usize> {
+        if data.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match *data.get(i)? {
+            b'0' => i += 1,
+            b'1'..=b'9' => {
+                while data.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+            }
+            _ => return None,
+        }
+        if data.get(i) == Some(&b'.') {
+            i += 1;
+            if !data.get(i).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
+            while data.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+        if matches!(data.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(data.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if !data.get(i).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
+            while data.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+        Some(i)
+    };
+    ws(&mut i);
+    loop {
+        // A value starts at `i` (whitespace skipped).
+        let Some(&c) = data.get(i) else {
+            return false;
+        };
+        let mut end = match c {
+            b'{' | b'[' => {
+                if stack.len() >= MAX_NESTING_DEPTH {
+                    return false;
+                }
+                let object = c == b'{';
+                i += 1;
+                ws(&mut i);
+                let close = if object { b'}' } else { b']' };
+                if data.get(i) == Some(&close) {
+                    Some(i + 1)
+                } else {
+                    stack.push(object);
+                    if object {
+                        // The first key.
+                        if data.get(i) != Some(&b'"') {
+                            return false;
+                        }
+                        let Some(k) = string(i) else {
+                            return false;
+                        };
+                        i = k;
+                        ws(&mut i);
+                        if data.get(i) != Some(&b':') {
+                            return false;
+                        }
+                        i += 1;
+                        ws(&mut i);
+                    }
+                    continue;
+                }
+            }
+            b'"' => string(i),
+            b't' => data.get(i..i + 4).filter(|w| *w == b"true").map(|_| i + 4),
+            b'f' => data.get(i..i + 5).filter(|w| *w == b"false").map(|_| i + 5),
+            b'n' => data.get(i..i + 4).filter(|w| *w == b"null").map(|_| i + 4),
+            b'-' | b'0'..=b'9' => number(i),
+            _ => None,
+        };
+        // After a value: close containers or go on to the next element.
+        loop {
+            let Some(e) = end else {
+                return false;
+            };
+            i = e;
+            ws(&mut i);
+            let Some(&object) = stack.last() else {
+                return i == n;
+            };
+            match data.get(i) {
+                Some(b',') => {
+                    i += 1;
+                    ws(&mut i);
+                    if object {
+                        if data.get(i) != Some(&b'"') {
+                            return false;
+                        }
+                        let Some(k) = string(i) else {
+                            return false;
+                        };
+                        i = k;
+                        ws(&mut i);
+                        if data.get(i) != Some(&b':') {
+                            return false;
+                        }
+                        i += 1;
+                        ws(&mut i);
+                    }
+                    break;
+                }
+                Some(b'}') if object => {
+                    stack.pop();
+                    end = Some(i + 1);
+                }
+                Some(b']') if !object => {
+                    stack.pop();
+                    end = Some(i + 1);
+                }
+                _ => return false,
+            }
+        }
+    }
+}
+
 /// Length of the leading run of bytes that `stateInString` passes over
 /// without a state change: not `"`, not `\`, not below 0x20.
 fn plain_string_run(b: &[u8]) -> usize {
-    b.iter()
+    let mut i = 0;
+    // Eight bytes at a time while none is special; the byte loop below
+    // decides exactly where the run ends.
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        if word_has_special(u64::from_le_bytes(w), false) {
+            break;
+        }
+        i += 8;
+    }
+    i + b
+        .get(i..)
+        .unwrap_or_default()
+        .iter()
         .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        .unwrap_or(b.len())
+        .unwrap_or(b.len() - i)
+}
+
+/// Whether the eight bytes of `w` may hold a `"`, a `\`, a control below
+/// 0x20 or (with `non_ascii`) a byte from 0x80 up. Exact for "none": a
+/// `false` is certain; a `true` is checked byte by byte by the caller.
+pub(crate) fn word_has_special(w: u64, non_ascii: bool) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH != 0;
+    (non_ascii && w & HIGH != 0)
+        || below_space
+        || has_zero(w ^ (ONES * u64::from(b'"')))
+        || has_zero(w ^ (ONES * u64::from(b'\\')))
 }
 
 /// Go's `compact(dst, src, escape)`: removes insignificant whitespace and,
@@ -558,6 +764,111 @@ mod tests {
             "invalid character ']' after decimal point in numeric literal"
         );
         assert!(check_valid(b" [1, 2.5e-3, \"x\\u00e9\", true, false, null, {}] ").is_ok());
+    }
+
+    /// The word test says "special" exactly when a byte is special: every
+    /// byte value at every position, and random words.
+    #[test]
+    fn word_test_is_exact() {
+        let special = |c: u8, non_ascii: bool| {
+            c == b'"' || c == b'\\' || c < 0x20 || (non_ascii && c >= 0x80)
+        };
+        for non_ascii in [false, true] {
+            for pos in 0..8 {
+                for c in 0..=255u8 {
+                    for fill in [b'a', 0x7f, b' ', 0xe9] {
+                        let mut w = [fill; 8];
+                        w[pos] = c;
+                        let want = w.iter().any(|&b| special(b, non_ascii));
+                        assert_eq!(
+                            word_has_special(u64::from_le_bytes(w), non_ascii),
+                            want,
+                            "{w:?} {non_ascii}"
+                        );
+                    }
+                }
+            }
+            let mut seed = 88172645463325252u64;
+            for _ in 0..100_000 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let w = seed.to_le_bytes();
+                let want = w.iter().any(|&b| special(b, non_ascii));
+                assert_eq!(word_has_special(seed, non_ascii), want, "{w:?}");
+            }
+        }
+    }
+
+    /// The fast validator accepts exactly what the state machine accepts:
+    /// random texts over JSON's alphabet, and every one-byte deletion,
+    /// insertion and replacement of valid documents, plus the depth limit.
+    #[test]
+    fn fast_validator_agrees_with_the_scanner() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let agree = |x: &[u8]| {
+            assert_eq!(
+                is_valid_fast(x),
+                check_valid_scanner(x).is_ok(),
+                "{:?}",
+                String::from_utf8_lossy(x)
+            );
+        };
+        const ALPHA: &[u8] = b" \t\n{}[]:,\"\\/-+.0123456789eEabfnrtuxlsA\x01\xff";
+        for _ in 0..200_000 {
+            let len = (rnd() % 12) as usize;
+            let x: Vec<u8> = (0..len)
+                .map(|_| ALPHA[(rnd() % ALPHA.len() as u64) as usize])
+                .collect();
+            agree(&x);
+        }
+        let docs: &[&[u8]] = &[
+            br#" {"a":[1,-0.5e+3,"x\u00e9\n",true,false,null,{}],"b":{"c":[]}} "#,
+            br#"[0,1E9,-12.25,"\"\\\/\b\f\r\t",[[]],{"k":{"l":"m"}}]"#,
+            b"\"\xff\xfe plain\"",
+            b"-0",
+        ];
+        for d in docs {
+            agree(d);
+            for i in 0..=d.len() {
+                let mut del = d.to_vec();
+                if i < d.len() {
+                    del.remove(i);
+                    agree(&del);
+                }
+                for &c in ALPHA {
+                    let mut ins = d.to_vec();
+                    ins.insert(i, c);
+                    agree(&ins);
+                    if i < d.len() {
+                        let mut rep = d.to_vec();
+                        rep[i] = c;
+                        agree(&rep);
+                    }
+                }
+            }
+        }
+        for depth in [
+            MAX_NESTING_DEPTH - 1,
+            MAX_NESTING_DEPTH,
+            MAX_NESTING_DEPTH + 1,
+        ] {
+            for (open, close) in [(b'[', b']'), (b'{', b'}')] {
+                let mut x = vec![open; depth];
+                x.extend(vec![close; depth]);
+                agree(&x);
+            }
+            let mut x = b"[".repeat(depth);
+            x.extend(b"1");
+            x.extend(b"]".repeat(depth));
+            agree(&x);
+        }
     }
 
     /// The string fast path in `check_valid` must keep Go's offsets (bytes

@@ -47,8 +47,17 @@ pub fn unquote_bytes(s: &[u8]) -> Option<Cow<'_, [u8]>> {
     }
     let s = &s[1..s.len() - 1];
 
-    // Fast path: nothing to unescape or replace.
+    // Fast path: nothing to unescape or replace. Plain ASCII eight bytes
+    // at a time first.
     let mut r = 0;
+    while let Some(chunk) = s.get(r..r + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        if super::scanner::word_has_special(u64::from_le_bytes(w), true) {
+            break;
+        }
+        r += 8;
+    }
     while r < s.len() {
         let c = s[r];
         if c == b'\\' || c == b'"' || c < b' ' {
