@@ -20,3 +20,5 @@ mod quantity_diff;
 mod release_chain;
 #[path = "repair.rs"]
 mod repair;
+#[path = "sample.rs"]
+mod sample;

@@ -78,6 +78,21 @@ Exit status:
   1  the kubelet would not load the file (nothing printed; the reason on stderr)
   2  usage or I/O error";
 
+/// After `sample --help`.
+pub const SAMPLE: &str = "\
+Examples:
+  kubelet-ckpt sample --kind cpu-v2 --pods 20000 > cpu_manager_state
+  kubelet-ckpt sample --kind device-v2 --size 10M --seed 7 > kubelet_internal_checkpoint
+  for s in $(seq 1 100); do kubelet-ckpt sample --kind dra-v7 --seed $s --mutate > corpus/$s; done
+
+The file grows from a seed the Go reference generated, with fresh UIDs per
+entry, and is written by the kind's own writer: it verifies as the kind
+(unless --mutate). Same kind, size and seed: same bytes.
+
+Exit status:
+  0  the file was written to standard output
+  2  unknown or read-only kind, or a usage error";
+
 /// After `checksum --help`.
 pub const CHECKSUM: &str = "\
 Examples:

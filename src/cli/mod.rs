@@ -152,6 +152,48 @@ enum Command {
     /// Check the node's kubelet state files before the kubelet starts;
     /// with --fix, repair those that would stop it.
     Doctor(doctor::DoctorArgs),
+    /// Write a valid file of any writable kind and size (for benchmarks and
+    /// fuzz corpora), or a damaged one with --mutate.
+    #[command(after_help = help::SAMPLE)]
+    Sample {
+        /// The kind to write.
+        #[arg(long, value_parser = help::KindParser)]
+        kind: String,
+        /// Entries to hold: pods (allocations for device files, claims for
+        /// DRA files). Default 10.
+        #[arg(long, conflicts_with = "size")]
+        pods: Option<usize>,
+        /// Grow the file to at least this many bytes (`1048576`, `1M`, `10MiB`).
+        #[arg(long, value_parser = parse_byte_size)]
+        size: Option<usize>,
+        /// Seed for the UIDs (and the damage): the same seed gives the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Damage the file once, as real nodes do (checksum digit, truncation,
+        /// trailing data, NUL padding, a flipped bit, a deleted byte); the
+        /// damage is named on standard error.
+        #[arg(long)]
+        mutate: bool,
+    },
+}
+
+/// `1048576`, `512K`, `1M`, `10MiB`, `2G` (powers of 1024).
+fn parse_byte_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let n: usize = num
+        .parse()
+        .map_err(|_| format!("{s:?}: want a byte count such as 1048576, 512K, 10MiB"))?;
+    let mult: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("{s:?}: unknown unit {unit:?} (K, M, G)")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("{s:?}: too large"))
 }
 
 /// What a verdict is judged against: the kubelet release, its gates, the
@@ -408,6 +450,30 @@ fn run(cmd: Command, max_size: u64) -> Result<i32, CliError> {
         Command::Repair(a) => Ok(repair::run(&mut out, a, max_size)?),
         Command::Edit(a) => Ok(edit::run(&mut out, a, max_size)?),
         Command::Doctor(a) => Ok(doctor::run(&mut out, a, max_size)?),
+        Command::Sample {
+            kind,
+            pods,
+            size,
+            seed,
+            mutate,
+        } => {
+            let size = match (pods, size) {
+                (_, Some(b)) => crate::ops::sample::Size::Bytes(b),
+                (n, None) => crate::ops::sample::Size::Entries(n.unwrap_or(10)),
+            };
+            match crate::ops::sample::sample(&kind, size, seed, mutate) {
+                Ok(s) => {
+                    if let Some(m) = &s.mutation {
+                        warn(format_args!(
+                            "{kind} sample, {} entries, damaged: {m}",
+                            s.entries
+                        ));
+                    }
+                    done(out.write_all(&s.bytes).map_err(CliError::from), 0)
+                }
+                Err(e) => Err(OpError::Usage(e.to_string()).into()),
+            }
+        }
         Command::Diff { kind, output, a, b } => Ok(inspect::diff(
             &mut out,
             &a,

@@ -10,6 +10,7 @@ pub mod identify;
 pub mod inspect;
 pub mod node;
 pub mod repair;
+pub mod sample;
 pub mod scan;
 pub mod verify;
 
