@@ -295,6 +295,36 @@ fn newest_reader(file: &str, kind: &str, user: &Gates) -> Option<(u8, Gates)> {
     None
 }
 
+/// The records of each kubelet file's JSON (paths for
+/// [`salvage::recover_with`], inside the payload string for the kinds that
+/// wrap one): containers that hold one entry, kept whole or not at all when
+/// the text ends inside them (a NUMA node's accounting, a container's
+/// memory blocks or resources, a device allocation, a DRA claim, a port
+/// mapping). The maps and lists around them keep their complete members.
+fn records(file: &str) -> &'static [&'static str] {
+    const MEMORY: &[&str] = &["machineState.*", "entries.*.*", "podEntries.*"];
+    const DEVICE: &[&str] = &[
+        "Data.PodDeviceEntries.*",
+        "Data.RegisteredDevices.*",
+        "PodDeviceEntries.*",
+        "RegisteredDevices.*",
+    ];
+    const DRA: &[&str] = &["entries.*", "ClaimInfoStateList.*"];
+    const POD: &[&str] = &["allocationEntries.*.*", "entries.*"];
+    const DOCKERSHIM: &[&str] = &["data.port_mappings.*"];
+    const IMAGE: &[&str] = &["credentialMapping.*", "observedImages.*"];
+    match file {
+        "cpu_manager_state" => &[],
+        "memory_manager_state" => MEMORY,
+        "device-plugins/kubelet_internal_checkpoint" => DEVICE,
+        "dra_manager_state" => DRA,
+        "pod_status_manager_state" | "allocated_pods_state" | "actuated_pods_state" => POD,
+        f if f.starts_with("dockershim/") => DOCKERSHIM,
+        f if f.starts_with("image_manager/") => IMAGE,
+        _ => &[],
+    }
+}
+
 fn has(b: &[u8], needle: &[u8]) -> bool {
     b.windows(needle.len()).any(|w| w == needle)
 }
@@ -359,11 +389,34 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
     let mut content = bytes.to_vec();
     let mut found = if is_blank(bytes) { None } else { lifted(bytes) };
     if found.is_none() && !is_blank(bytes) {
-        if let Ok(r) = salvage::recover(bytes) {
+        // A payload string cut short first (its entries are inside it),
+        // then the envelope as JSON text.
+        let recs = records(&plan.file);
+        let mut tries = Vec::new();
+        if let Some(Ok(p)) = salvage::recover_payload(bytes, recs) {
+            if crate::go::json::equal_fold(p.key.as_bytes(), b"data") {
+                tries.push(p.envelope);
+            }
+        }
+        tries.extend(salvage::recover_with(bytes, recs).ok());
+        // The kind the torn text itself is identified as (its member names,
+        // its payload's keys even when cut) comes first: what salvage
+        // keeps may be too little to tell the shapes of one file apart
+        // (an entry list left empty).
+        let torn_kind = match req.kind {
+            Some(_) => None,
+            None => {
+                crate::formats::identify::identify(Some(path), bytes, &VerifyOptions::default())
+                    .best()
+                    .map(|c| c.kind.info().name)
+            }
+        };
+        for r in tries {
+            let as_torn = torn_kind.and_then(|k| Some((k, state::lift(k, &r.text)?.ok()?)));
             // A cut-off checksum leaves a cpu-v2+ file looking like the
             // 1.8-1.11 file backend's: the member names in the torn text
             // say which shape it was.
-            let f = match lifted(&r.text) {
+            let f = match as_torn.or_else(|| lifted(&r.text)) {
                 Some(("cpu-file", s)) if req.kind.is_none() && has(bytes, b"\"check") => {
                     let ks: &[&'static str] = if has(bytes, b"\"podEntries\"") {
                         &["cpu-v3", "cpu-v2", "cpu-v1"]
@@ -395,7 +448,7 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
                             if e.inserted.is_empty() {
                                 String::new()
                             } else {
-                                format!("insert {:?}", e.inserted)
+                                format!("insert {:?}", crate::excerpt::cap(&e.inserted, 200))
                             }
                         ),
                         reason: e.reason.clone(),
@@ -406,6 +459,7 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
                 }
                 content = r.text;
                 found = Some(f);
+                break;
             }
         }
     }
