@@ -995,7 +995,13 @@ fn doc_entries(
         }
         out.push(Ent {
             path: format!("{prefix}{}", path.join(".")),
-            value: v.to_string(),
+            // A record written empty or null says the same ("nothing
+            // assigned"); shapes differ in which they write.
+            value: if is_zero(&v) {
+                "(empty)".to_string()
+            } else {
+                v.to_string()
+            },
             end: map.map_or(e, |m| m[e - 1]),
             number: v.is_number(),
         });
@@ -1026,4 +1032,212 @@ fn entry_set(kind: &str, bytes: &[u8], keep: impl Fn(&Ent) -> bool) -> BTreeSet<
 /// Whether the entry is wholly in the first `cut` bytes.
 fn before(e: &Ent, cut: usize) -> bool {
     e.end < cut || (e.end == cut && !e.number)
+}
+
+/// The offsets to cut `n` bytes at: every one with `KUBELET_CKPT_FULL=1`;
+/// otherwise the first and last 6 (the envelope's start, the checksum and
+/// closing brackets) and a stride giving about 16 more, shifted by `phase`
+/// so that the files of one kind are cut at different places.
+fn cut_offsets(n: usize, full: bool, phase: usize) -> Vec<usize> {
+    if full || n <= 28 {
+        return (0..n).collect();
+    }
+    let stride = n.div_ceil(16);
+    let mut v: BTreeSet<usize> = (phase * 7 % stride..n).step_by(stride).collect();
+    v.extend(0..6);
+    v.extend(n - 6..n);
+    v.into_iter().collect()
+}
+
+/// The request repair is tested with for `kind`'s `input`: the default
+/// (the newest release that reads the shape); for a shape no release reads
+/// (a development shape), the newest release, with the gates it needs,
+/// that reads and writes the file (repair converts).
+fn repair_request(kind: &str, input: &[u8]) -> Option<RepairRequest> {
+    use kubelet_ckpt::formats::releases::Gates;
+    let path = kubelet_path(kind);
+    let ok = |req: &RepairRequest| {
+        plan(&path, input, req).is_ok_and(|p| {
+            matches!(p.action, Action::Rewrite | Action::Nothing)
+                && p.after.as_deref().is_some_and(|a| a.starts_with("ok"))
+        })
+    };
+    let req = RepairRequest::default();
+    if plan(&path, input, &req).is_ok() {
+        return Some(req);
+    }
+    let file = kind_of(kind).unwrap().info().file;
+    for m in releases::MINORS.rev() {
+        let Some(r) = releases::row(file, m) else {
+            continue;
+        };
+        let mut settings = vec![Gates::default()];
+        settings.extend(releases::gate_settings(r));
+        for gates in settings {
+            if r.writer(&r.gates(&gates)).is_none() {
+                continue;
+            }
+            let req = RepairRequest {
+                for_kubelet: Some(m),
+                gates,
+                allow_loss: true,
+                ..Default::default()
+            };
+            if ok(&req) {
+                return Some(req);
+            }
+        }
+    }
+    None
+}
+
+/// Truncation at every byte offset (sampled unless `KUBELET_CKPT_FULL=1`)
+/// of every writable kind's golden gen files: repair plans without
+/// panicking; it rewrites (the result ok for the target release by our
+/// verify, and by the Go reference for a sample) or sets the file aside
+/// when no entry was whole; the entries kept are the original's and every
+/// entry wholly before the cut is kept.
+#[test]
+fn truncation_at_every_offset_is_repaired() {
+    use kubelet_ckpt::formats::releases::Gates;
+    use kubelet_ckpt::ops::verify::{judge, Request};
+    let full = std::env::var("KUBELET_CKPT_FULL").is_ok_and(|v| v == "1");
+    let oracle = support::oracle();
+    let start = std::time::Instant::now();
+    let (mut tried, mut rewrites, mut aside, mut nothing, mut checked, mut by_oracle) =
+        (0, 0, 0, 0, 0, 0);
+    let mut for_release = BTreeSet::new();
+    let mut other_shape = BTreeSet::new();
+    let mut unread = Vec::new();
+    let mut failures = Vec::new();
+    for kind in writable_kinds() {
+        for (i, (gpath, input, _)) in gens(kind).into_iter().enumerate() {
+            let file = kubelet_path(kind);
+            let Some(req) = repair_request(kind, &input) else {
+                unread.push(kind);
+                continue;
+            };
+            if req.for_kubelet.is_some() {
+                for_release.insert(kind);
+            }
+            let all = entry_set(kind, &input, |_| true);
+            let ents = entries(kind, &input);
+            let offsets = cut_offsets(input.len(), full, i);
+            // The Go reference checks a few rewrites per file.
+            let mut oracle_at: BTreeSet<usize> = (1..=3).map(|q| input.len() * q / 4).collect();
+            for c in offsets {
+                tried += 1;
+                let what = format!("{} ({kind}) cut at {c}", gpath.display());
+                let cut = &input[..c];
+                let p = match support::catch(|| plan(&file, cut, &req)) {
+                    Ok(Ok(p)) => p,
+                    Ok(Err(e)) => {
+                        failures.push(format!("{what}: error: {e}"));
+                        continue;
+                    }
+                    Err(panic) => {
+                        failures.push(format!("{what}: {panic}"));
+                        continue;
+                    }
+                };
+                let whole: BTreeSet<String> = ents
+                    .iter()
+                    .filter(|e| before(e, c))
+                    .map(|e| format!("{}={}", e.path, e.value))
+                    .collect();
+                let out = match p.action {
+                    Action::SetAside => {
+                        aside += 1;
+                        if !whole.is_empty() {
+                            failures.push(format!(
+                                "{what}: set aside although these entries were whole: {whole:?}"
+                            ));
+                        }
+                        continue;
+                    }
+                    Action::Nothing => {
+                        nothing += 1;
+                        p.old_bytes.clone()
+                    }
+                    Action::Rewrite => {
+                        rewrites += 1;
+                        p.new_bytes.clone().unwrap()
+                    }
+                    _ => {
+                        failures.push(format!("{what}: {:?}: {:?}", p.action, p.message));
+                        continue;
+                    }
+                };
+                let tk = p.target_kind.clone().unwrap();
+                let minor = releases::parse_version(&p.target).unwrap();
+                let vreq = Request {
+                    kind: Some(tk.clone()),
+                    for_kubelet: Some(minor),
+                    gates: Gates::parse(&p.gates).unwrap(),
+                    ..Default::default()
+                };
+                match judge(&kubelet_path(&tk), &out, &vreq) {
+                    Ok(r) if r.status.as_str() == "ok" => {}
+                    Ok(r) => failures.push(format!(
+                        "{what}: kubelet {} would say {}: {}",
+                        p.target,
+                        r.status.as_str(),
+                        r.verification.message
+                    )),
+                    Err(e) => failures.push(format!("{what}: verify: {e}")),
+                }
+                if let Some(o) = &oracle {
+                    if let Some(&at) = oracle_at.iter().next().filter(|&&at| c >= at) {
+                        oracle_at.remove(&at);
+                        by_oracle += 1;
+                        let v = oracle_release_gated(o, &p.target, &p.file, &p.gates, &out);
+                        if v != "ok" {
+                            failures.push(format!("{what}: the Go reference says {v}"));
+                        }
+                    }
+                }
+                // Written in another shape: compared in the original's
+                // shape when it holds the result without loss.
+                let out = if tk == kind {
+                    out
+                } else if !p.losses.is_empty() {
+                    // The target shape cannot hold everything (converted
+                    // with --allow-loss): nothing to compare entry by entry.
+                    other_shape.insert(format!("{kind}->{tk} (lossy)"));
+                    continue;
+                } else {
+                    let back = lift(&tk, &out)
+                        .and_then(Result::ok)
+                        .and_then(|s| lower(kind, &s).ok())
+                        .filter(|(_, losses)| losses.is_empty());
+                    match back {
+                        Some((b, _)) => b,
+                        None => {
+                            other_shape.insert(format!("{kind}->{tk}"));
+                            continue;
+                        }
+                    }
+                };
+                checked += 1;
+                let kept = entry_set(kind, &out, |_| true);
+                let extra: Vec<_> = kept.difference(&all).collect();
+                let lost: Vec<_> = whole.difference(&kept).collect();
+                if !extra.is_empty() || !lost.is_empty() {
+                    failures.push(format!(
+                        "{what}: entries not in the original: {extra:?}; whole entries lost: {lost:?}"
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{} offsets cut{}: {rewrites} rewritten, {aside} set aside, {nothing} unchanged; entries checked on {checked} (not on results in shapes that cannot be compared: {other_shape:?}); {by_oracle} checked by the Go reference; repaired for a release that reads the file (no release reads the shape): {for_release:?}; not repaired at all: {unread:?}; {:.1?}",
+        tried,
+        if full { " (all)" } else { " (sampled; KUBELET_CKPT_FULL=1 for all)" },
+        start.elapsed()
+    );
+    assert!(tried > 1000 && rewrites > 500, "{tried} {rewrites}");
+    let n = failures.len();
+    failures.truncate(40);
+    assert!(n == 0, "{n} failures, first ones:\n{}", failures.join("\n"));
 }

@@ -21,6 +21,10 @@ pub struct PayloadRecovery {
     /// The member's key, unescaped (`data`, `Data`, …): the caller decides
     /// whether it is the payload member of its format.
     pub key: String,
+    /// How many members the envelope had before the payload (the kinds
+    /// that keep their state only in the payload write it first; the ones
+    /// that also keep it in plain members write those first).
+    pub members_before: usize,
     /// The envelope: its members before the payload as they were, the
     /// payload's salvage quoted again as the member's value, the object
     /// closed. Its `edits` map the input to its `text`; its `dropped` list
@@ -155,6 +159,7 @@ pub fn recover_payload(
     text.extend_from_slice(inserted.as_bytes());
     Some(Ok(PayloadRecovery {
         key,
+        members_before: frame.count,
         envelope: Recovery {
             text,
             edits,
@@ -264,6 +269,7 @@ mod tests {
         let input = br#"{"data":"{\"entries\":{\"a\":{\"x\":\"1\"},\"b\":{\"y\":\"2"#;
         let r = recover_payload(input, &["entries.*"]).unwrap().unwrap();
         assert_eq!(r.key, "data");
+        assert_eq!(r.members_before, 0);
         assert_eq!(r.payload.text, br#"{"entries":{"a":{"x":"1"}}}"#);
         assert_eq!(
             String::from_utf8(r.envelope.text).unwrap(),
