@@ -1241,3 +1241,103 @@ fn truncation_at_every_offset_is_repaired() {
     failures.truncate(40);
     assert!(n == 0, "{n} failures, first ones:\n{}", failures.join("\n"));
 }
+
+/// A fake `/proc/PID` for a process named `comm` with the command line
+/// `argv`.
+fn fake_process(proc: &Path, pid: u32, comm: &str, argv: &[&str]) {
+    let d = proc.join(pid.to_string());
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("comm"), format!("{comm}\n")).unwrap();
+    let mut cmd = Vec::new();
+    for a in argv {
+        cmd.extend_from_slice(a.as_bytes());
+        cmd.push(0);
+    }
+    std::fs::write(d.join("cmdline"), cmd).unwrap();
+}
+
+/// repair refuses while a process whose comm is `kubelet` runs with the
+/// file's root directory (its --root-dir, read from a fake /proc), naming
+/// the PID, and leaves the file untouched; a kubelet with another root
+/// directory (the default /var/lib/kubelet) does not stop it; --force
+/// writes and says what it overrode. The same for a device checkpoint,
+/// whose root is two directories up.
+#[test]
+fn a_running_kubelet_with_the_files_root_dir_makes_repair_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let kroot = dir.path().join("kubelet-root");
+    let proc = dir.path().join("proc");
+    std::fs::create_dir_all(kroot.join("device-plugins")).unwrap();
+    let canonical = std::fs::read(golden_dir().join("cpu-v2/gen-1.canonical")).unwrap();
+    let mut bad = canonical.clone();
+    let n = bad.len();
+    bad[n - 2] = if bad[n - 2] == b'9' {
+        b'1'
+    } else {
+        bad[n - 2] + 1
+    };
+    let file = kroot.join("cpu_manager_state");
+    std::fs::write(&file, &bad).unwrap();
+    let dev = kroot.join("device-plugins/kubelet_internal_checkpoint");
+    let dev_canonical = std::fs::read(golden_dir().join("device-v2/gen-1.canonical")).unwrap();
+    let mut dev_bad = dev_canonical.clone();
+    dev_bad.extend_from_slice(&[0; 16]);
+    std::fs::write(&dev, &dev_bad).unwrap();
+    let run = |f: &Path, extra: &[&str]| {
+        std::process::Command::new(bin())
+            .arg("repair")
+            .arg("--lock-file")
+            .arg(dir.path().join("absent.lock"))
+            .arg("--proc-root")
+            .arg(&proc)
+            .args(extra)
+            .arg(f)
+            .output()
+            .unwrap()
+    };
+    let say = |o: &std::process::Output| {
+        format!(
+            "{:?}\n{}\n{}",
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    // A kubelet with the default root directory only: not this one.
+    fake_process(&proc, 100, "kubelet", &["/usr/bin/kubelet", "--v=2"]);
+    let root_arg = format!("--root-dir={}/", kroot.display());
+    fake_process(
+        &proc,
+        4242,
+        "kubelet",
+        &["kubelet", &root_arg, "--config=x"],
+    );
+    fake_process(&proc, 7, "bash", &["bash", &root_arg]);
+    for (f, bytes) in [(&file, &bad), (&dev, &dev_bad)] {
+        let out = run(f, &[]);
+        assert_eq!(out.status.code(), Some(1), "{}", say(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("kubelet PID 4242"), "{}", say(&out));
+        assert!(
+            !err.contains("PID 100") && !err.contains("PID 7 "),
+            "{}",
+            say(&out)
+        );
+        assert!(err.contains("--root-dir"), "{}", say(&out));
+        assert_eq!(&std::fs::read(f).unwrap(), bytes);
+    }
+    // --force: written, and said.
+    let out = run(&file, &["--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", say(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--force: writing although kubelet PID 4242"),
+        "{}",
+        say(&out)
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), canonical);
+    // The kubelet gone: the device checkpoint is repaired without --force.
+    std::fs::remove_dir_all(proc.join("4242")).unwrap();
+    let out = run(&dev, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", say(&out));
+    assert_eq!(std::fs::read(&dev).unwrap(), dev_canonical);
+}

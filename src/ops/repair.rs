@@ -39,6 +39,7 @@ use crate::fs::atomic::{self, WriteOptions, BACKUP_MARKER};
 use crate::fs::lock::{self, LockState};
 use crate::go::cpuset::CpuSet;
 use crate::ops::convert::lower_checked;
+use crate::ops::kubelet_proc;
 use crate::ops::verify::{self as vops, Request};
 use crate::salvage;
 
@@ -149,16 +150,65 @@ pub fn lock_refusal(lock_file: &Path, force: bool) -> Option<String> {
     if force {
         return None;
     }
+    lock_reason(lock_file).map(|w| format!("{w}; stop it or pass --force"))
+}
+
+fn lock_reason(lock_file: &Path) -> Option<String> {
     match lock::probe(lock_file) {
         LockState::Held => Some(format!(
-            "{} is held: a kubelet is running; stop it or pass --force",
+            "{} is held: a kubelet is running",
             lock_file.display()
         )),
         LockState::Error(e) => Some(format!(
-            "cannot probe the lock file {}: {e}; pass --force if no kubelet runs",
+            "cannot probe the lock file {}: {e} (a kubelet may be running)",
             lock_file.display()
         )),
         LockState::Free | LockState::Absent => None,
+    }
+}
+
+/// What [`write_guard`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guard {
+    /// No kubelet is known to use the file: write.
+    Clear,
+    /// A kubelet is running (or cannot be ruled out): write nothing; why.
+    Refused(String),
+    /// A kubelet is running, but `--force` was given: write, and say so.
+    Forced(String),
+}
+
+/// Whether a running kubelet forbids writing files under the kubelet root
+/// directory `kubelet_root`: its lock file held ([`lock_refusal`]'s probe)
+/// or a running process whose `comm`/`exe` is `kubelet` with that root
+/// directory ([`kubelet_proc::kubelets_with_root`], reading `proc_root`,
+/// normally `/proc`; `on_disk`: compare the directories with symlinks
+/// resolved, for paths of this machine). With `force`, what would have
+/// refused is returned as [`Guard::Forced`].
+pub fn write_guard(
+    lock_file: &Path,
+    proc_root: &Path,
+    kubelet_root: Option<&Path>,
+    on_disk: bool,
+    force: bool,
+) -> Guard {
+    let mut why = Vec::new();
+    why.extend(lock_reason(lock_file));
+    if let Some(root) = kubelet_root {
+        for k in kubelet_proc::kubelets_with_root(proc_root, root, on_disk) {
+            why.push(format!(
+                "{}, the root directory of the file: it rewrites its state files from memory",
+                k.describe(proc_root)
+            ));
+        }
+    }
+    match (why.is_empty(), force) {
+        (true, _) => Guard::Clear,
+        (false, false) => Guard::Refused(format!(
+            "{}; stop the kubelet or pass --force",
+            why.join("; ")
+        )),
+        (false, true) => Guard::Forced(format!("--force: writing although {}", why.join("; "))),
     }
 }
 
