@@ -521,7 +521,18 @@ fn lock_and_dry_run_leave_the_file_untouched() {
     assert_eq!(std::fs::read(&file).unwrap(), bad);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     drop(held);
-    let out = run(&[]);
+    // A child that another test thread forks keeps a copy of our lock's
+    // file description until it execs (O_CLOEXEC acts only then): the lock
+    // may still look held for an instant after the drop.
+    let mut out = run(&[]);
+    for _ in 0..20 {
+        if out.status.code() == Some(0) || !String::from_utf8_lossy(&out.stderr).contains("is held")
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        out = run(&[]);
+    }
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -1061,17 +1072,17 @@ fn in_shape(kind: &str, p: &Plan, out: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The offsets to cut `n` bytes at: every one with `KUBELET_CKPT_FULL=1`;
-/// otherwise the first and last 6 (the envelope's start, the checksum and
-/// closing brackets) and a stride giving about 16 more, shifted by `phase`
+/// otherwise the first and last 5 (the envelope's start, the checksum and
+/// closing brackets) and a stride giving about 12 more, shifted by `phase`
 /// so that the files of one kind are cut at different places.
 fn cut_offsets(n: usize, full: bool, phase: usize) -> Vec<usize> {
-    if full || n <= 28 {
+    if full || n <= 22 {
         return (0..n).collect();
     }
-    let stride = n.div_ceil(16);
+    let stride = n.div_ceil(12);
     let mut v: BTreeSet<usize> = (phase * 7 % stride..n).step_by(stride).collect();
-    v.extend(0..6);
-    v.extend(n - 6..n);
+    v.extend(0..5);
+    v.extend(n - 5..n);
     v.into_iter().collect()
 }
 
@@ -1247,7 +1258,7 @@ fn truncation_at_every_offset_is_repaired() {
         if full { " (all)" } else { " (sampled; KUBELET_CKPT_FULL=1 for all)" },
         start.elapsed()
     );
-    assert!(tried > 1000 && rewrites > 500, "{tried} {rewrites}");
+    assert!(tried > 3000 && rewrites > 2500, "{tried} {rewrites}");
     let n = failures.len();
     failures.truncate(40);
     assert!(n == 0, "{n} failures, first ones:\n{}", failures.join("\n"));

@@ -28,8 +28,9 @@ pub struct PayloadRecovery {
     /// The envelope: its members before the payload as they were, the
     /// payload's salvage quoted again as the member's value, the object
     /// closed. Its `edits` map the input to its `text`; its `dropped` list
-    /// what was lost inside the payload (paths `$.data.…`) and the members
-    /// the envelope had not written yet.
+    /// what was lost inside the payload (paths `$.data.…`; their offset is
+    /// where the text ended, since payload offsets are not input offsets)
+    /// and the members the envelope had not written yet.
     pub envelope: Recovery,
     /// The payload's own salvage: `text` is the salvaged document; offsets
     /// are into the unquoted payload.
