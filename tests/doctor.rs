@@ -319,9 +319,12 @@ fn fix_leaves_every_state_file_ok_with_backups_and_metrics() {
         )),
         "{log}"
     );
+    // The torn allocated_pods_state (cut inside its payload string, in
+    // its second pod entry) keeps its first, whole entry.
     assert!(
-        log.lines().any(|l| l
-            .starts_with("kubelet-ckpt doctor: /var/lib/kubelet/allocated_pods_state: invalid-json; set aside as ")),
+        log.lines().any(|l| l.starts_with(
+            "kubelet-ckpt doctor: /var/lib/kubelet/allocated_pods_state: invalid-json; rewritten (salvage, checksum), now ok; backup "
+        )),
         "{log}"
     );
 
@@ -339,6 +342,7 @@ fn fix_leaves_every_state_file_ok_with_backups_and_metrics() {
         files,
         [
             "actuated_pods_state",
+            "allocated_pods_state",
             "cpu_manager_state",
             "device-plugins/kubelet_internal_checkpoint",
             "dra_manager_state",
@@ -379,7 +383,15 @@ fn fix_leaves_every_state_file_ok_with_backups_and_metrics() {
     let b = backups(&k, "allocated_pods_state");
     assert_eq!(b.len(), 1, "{b:?}");
     assert_eq!(fs::read(&b[0]).unwrap(), old_alloc);
-    assert!(!k.join("allocated_pods_state").exists());
+    let alloc = String::from_utf8(fs::read(k.join("allocated_pods_state")).unwrap()).unwrap();
+    assert!(
+        alloc.contains("3f1c2a9e-5b7d-4c1e-9a2b-6d8e0f1a2b3c"),
+        "{alloc}"
+    );
+    assert!(
+        !alloc.contains("7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d"),
+        "{alloc}"
+    );
 
     // The metrics file parses and counts the repairs.
     let text = fs::read_to_string(&metrics).unwrap();
@@ -394,14 +406,14 @@ fn fix_leaves_every_state_file_ok_with_backups_and_metrics() {
         "kubelet_ckpt_repairs_total{file=\"/var/lib/kubelet/cpu_manager_state\",reason=\"policy+shape+checksum\"} 1\n"
     ), "{text}");
     assert!(text.contains(
-        "kubelet_ckpt_repairs_total{file=\"/var/lib/kubelet/allocated_pods_state\",reason=\"set-aside\"} 1\n"
+        "kubelet_ckpt_repairs_total{file=\"/var/lib/kubelet/allocated_pods_state\",reason=\"salvage+checksum\"} 1\n"
     ), "{text}");
     assert!(
-        text.contains("kubelet_ckpt_files{verdict=\"ok\"} 5\n"),
+        text.contains("kubelet_ckpt_files{verdict=\"ok\"} 6\n"),
         "{text}"
     );
     assert!(
-        text.contains("kubelet_ckpt_files{verdict=\"absent\"} 1\n"),
+        !text.contains("kubelet_ckpt_files{verdict=\"absent\"} 1\n"),
         "{text}"
     );
     assert!(samples
@@ -437,7 +449,7 @@ fn fix_leaves_every_state_file_ok_with_backups_and_metrics() {
         .iter()
         .map(|f| f["outcome"].as_str().unwrap())
         .collect();
-    assert_eq!(outcomes, ["ok"; 5], "{}", say(&out));
+    assert_eq!(outcomes, ["ok"; 6], "{}", say(&out));
     assert_eq!(snapshot_bytes(&k), before);
     let text = fs::read_to_string(&metrics).unwrap();
     let repairs: f64 = parse_metrics(&text)
@@ -497,6 +509,86 @@ fn a_held_lock_makes_fix_refuse_and_touch_nothing() {
     );
     assert_eq!(snapshot_bytes(&root), before);
     drop(held);
+}
+
+/// A fake `/proc/PID` under `proc` for a process named `comm` with the
+/// command line `argv`.
+fn fake_process(proc: &Path, pid: u32, comm: &str, argv: &[&str]) {
+    let d = proc.join(pid.to_string());
+    fs::create_dir_all(&d).unwrap();
+    fs::write(d.join("comm"), format!("{comm}\n")).unwrap();
+    let mut cmd = Vec::new();
+    for a in argv {
+        cmd.extend_from_slice(a.as_bytes());
+        cmd.push(0);
+    }
+    fs::write(d.join("cmdline"), cmd).unwrap();
+}
+
+/// A kubelet process with the node's root directory (the default,
+/// /var/lib/kubelet: no --root-dir) in `<root>/proc` makes --fix refuse
+/// and touch nothing, naming the PID; --force writes and says so. A
+/// kubelet with another root directory does not stop it.
+#[test]
+fn a_running_kubelet_with_the_root_dir_makes_fix_refuse() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = node(tmp.path());
+    let proc = root.join("proc");
+    fake_process(
+        &proc,
+        4242,
+        "kubelet",
+        &[
+            "/usr/bin/kubelet",
+            "--config=/var/lib/kubelet/config.yaml",
+            "--v=2",
+        ],
+    );
+    fake_process(&proc, 77, "containerd", &["/usr/bin/containerd"]);
+    let before = snapshot_bytes(&root);
+    let out = doctor(&root, &["--fix", "--allow-loss"]);
+    assert_eq!(out.status.code(), Some(1), "{}", say(&out));
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("kubelet PID 4242"), "{}", say(&out));
+    assert!(
+        log.contains("root directory /var/lib/kubelet"),
+        "{}",
+        say(&out)
+    );
+    assert_eq!(snapshot_bytes(&root), before);
+
+    // The same kubelet with --root-dir elsewhere: not this node's files.
+    fake_process(
+        &proc,
+        4242,
+        "kubelet",
+        &["/usr/bin/kubelet", "--root-dir", "/srv/kubelet"],
+    );
+    let out = doctor(&root, &["--fix", "--allow-loss", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", say(&out));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("PID 4242"),
+        "{}",
+        say(&out)
+    );
+
+    // Back to the node's root directory, with --force: written, and said.
+    let tmp2 = tempfile::tempdir().unwrap();
+    let root = node(tmp2.path());
+    fake_process(
+        &root.join("proc"),
+        4242,
+        "kubelet",
+        &["kubelet", "--root-dir=/var/lib/kubelet/"],
+    );
+    let out = doctor(&root, &["--fix", "--allow-loss", "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", say(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--force: writing although kubelet PID 4242"),
+        "{}",
+        say(&out)
+    );
+    assert!(!backups(&root.join("var/lib/kubelet"), "cpu_manager_state").is_empty());
 }
 
 #[test]

@@ -54,9 +54,14 @@ pub struct DoctorArgs {
     /// the unit's --lock-file, else /var/run/kubelet.lock, under --root).
     #[arg(long, value_name = "PATH")]
     lock_file: Option<PathBuf>,
-    /// Write even while the kubelet holds the lock.
+    /// Write even while a kubelet runs (its lock held, or a kubelet
+    /// process with the layout's root directory).
     #[arg(long)]
     force: bool,
+    /// Where to look for running kubelets (default: proc under --root;
+    /// tests: a fake /proc).
+    #[arg(long, value_name = "DIR", hide = true)]
+    proc_root: Option<PathBuf>,
     /// Put backups in DIR (default: beside each file).
     #[arg(long, value_name = "DIR")]
     backup_dir: Option<PathBuf>,
@@ -182,6 +187,7 @@ pub fn run(out: &mut dyn Write, a: DoctorArgs, max_size: u64) -> std::io::Result
         allow_loss: a.allow_loss,
         lock_file: a.lock_file.clone(),
         force: a.force,
+        proc_root: a.proc_root.clone(),
         backup_dir: a.backup_dir.clone(),
         max_size,
     };
@@ -194,6 +200,9 @@ pub fn run(out: &mut dyn Write, a: DoctorArgs, max_size: u64) -> std::io::Result
     };
     if let Some(c) = &report.config_error {
         log(format!("configuration error: {c}"));
+    }
+    if let Some(f) = &report.forced {
+        log(f.clone());
     }
     for f in &report.files {
         if let Some(l) = describe(f) {

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::fs::atomic::{self, WriteOptions};
-use crate::fs::lock::{self, LockState, DEFAULT_LOCK_PATH};
+use crate::fs::lock::DEFAULT_LOCK_PATH;
 use crate::ops::edit;
+use crate::ops::repair::Guard;
 
 use super::convert::{gates, version};
 
@@ -43,9 +44,13 @@ pub struct EditArgs {
     /// The kubelet's lock file, probed with a non-blocking flock.
     #[arg(long, value_name = "PATH", default_value = DEFAULT_LOCK_PATH)]
     lock_file: PathBuf,
-    /// Write even while the kubelet holds the lock.
+    /// Write even while a kubelet runs (its lock held, or a kubelet
+    /// process with the file's root directory).
     #[arg(long)]
     force: bool,
+    /// Where to look for running kubelets (tests: a fake /proc).
+    #[arg(long, value_name = "DIR", default_value = "/proc", hide = true)]
+    proc_root: PathBuf,
     file: PathBuf,
 }
 
@@ -176,28 +181,20 @@ pub fn run(out: &mut dyn Write, a: EditArgs, max_size: u64) -> std::io::Result<i
         writeln!(out, "{}: the same bytes; nothing written", a.file.display())?;
         return Ok(0);
     }
-    match lock::probe(&a.lock_file) {
-        LockState::Held if !a.force => {
-            return Ok(fail(
-                1,
-                format!(
-                    "{} is held: a kubelet is running; stop it or pass --force. {} is untouched",
-                    a.lock_file.display(),
-                    a.file.display()
-                ),
-            ))
+    let file = crate::formats::releases::file_for_path(&a.file).unwrap_or_default();
+    let root = crate::ops::kubelet_proc::root_of(&a.file, file);
+    match crate::ops::repair::write_guard(
+        &a.lock_file,
+        &a.proc_root,
+        root.as_deref(),
+        true,
+        a.force,
+    ) {
+        Guard::Clear => {}
+        Guard::Refused(why) => {
+            return Ok(fail(1, format!("{why}. {} is untouched", a.file.display())))
         }
-        LockState::Error(e) if !a.force => {
-            return Ok(fail(
-                1,
-                format!(
-                    "cannot probe the lock file {}: {e}; pass --force if no kubelet runs. {} is untouched",
-                    a.lock_file.display(),
-                    a.file.display()
-                ),
-            ))
-        }
-        _ => {}
+        Guard::Forced(what) => eprintln!("kubelet-ckpt: {what}"),
     }
     // The file must still be what was edited.
     match std::fs::read(&a.file) {

@@ -4,7 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::fs::lock::DEFAULT_LOCK_PATH;
-use crate::ops::repair::{self, Action, Applied, ApplyError, Plan, RepairRequest};
+use crate::ops::kubelet_proc;
+use crate::ops::repair::{self, Action, Applied, ApplyError, Guard, Plan, RepairRequest};
 
 use super::convert::{gates, version};
 
@@ -52,9 +53,13 @@ pub struct RepairArgs {
     /// The kubelet's lock file, probed with a non-blocking flock.
     #[arg(long, value_name = "PATH", default_value = DEFAULT_LOCK_PATH)]
     lock_file: PathBuf,
-    /// Write even while the kubelet holds the lock.
+    /// Write even while a kubelet runs (its lock held, or a kubelet
+    /// process with the file's root directory).
     #[arg(long)]
     force: bool,
+    /// Where to look for running kubelets (tests: a fake /proc).
+    #[arg(long, value_name = "DIR", default_value = "/proc", hide = true)]
+    proc_root: PathBuf,
     /// Release assignments and write lossy shapes when the repair needs it.
     #[arg(long)]
     allow_loss: bool,
@@ -125,8 +130,13 @@ pub fn run(out: &mut dyn Write, a: RepairArgs, max_size: u64) -> std::io::Result
     if a.dry_run || code != 0 || plan.action == Action::Nothing {
         return Ok(code);
     }
-    if let Some(why) = repair::lock_refusal(&a.lock_file, a.force) {
-        return Ok(fail(1, format!("{why}. {} is untouched", a.file.display())));
+    let root = kubelet_proc::root_of(&a.file, &plan.file);
+    match repair::write_guard(&a.lock_file, &a.proc_root, root.as_deref(), true, a.force) {
+        Guard::Clear => {}
+        Guard::Refused(why) => {
+            return Ok(fail(1, format!("{why}. {} is untouched", a.file.display())))
+        }
+        Guard::Forced(what) => eprintln!("kubelet-ckpt: {what}"),
     }
     match repair::apply(&a.file, &plan, a.backup_dir.as_deref()) {
         Ok(Applied::Rewritten { backup }) => {

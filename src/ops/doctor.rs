@@ -22,7 +22,9 @@
 //!    logs are reported, not touched.
 //! 5. With `fix`: when any plan is a configuration error, nothing is
 //!    written (the configuration, not the files, stops the kubelet); else,
-//!    unless the kubelet's lock is held ([`repair::lock_refusal`]), every
+//!    unless a kubelet runs ([`repair::write_guard`]: its lock held, or a
+//!    process `kubelet` with the layout's root directory in `<root>/proc`),
+//!    every
 //!    Rewrite / SetAside plan is applied by [`repair::apply`] (backup,
 //!    atomic write, planned-bytes check), and each file is judged again.
 //!
@@ -37,7 +39,7 @@ use serde::Serialize;
 use crate::formats::node::Node;
 use crate::formats::releases::{self, Gates};
 use crate::fs::lock::DEFAULT_LOCK_PATH;
-use crate::ops::repair::{self, Action, Applied, Plan, RepairRequest};
+use crate::ops::repair::{self, Action, Applied, Guard, Plan, RepairRequest};
 use crate::ops::scan::layout::{classify_kind, Layout, PathKind, SnapshotFiles};
 use crate::ops::scan::{self, ScanOptions};
 use crate::ops::verify as vops;
@@ -57,8 +59,11 @@ pub struct DoctorOptions {
     /// The kubelet's lock file (`--lock-file`); default: the unit's
     /// `--lock-file`, else `/var/run/kubelet.lock`, under `root`.
     pub lock_file: Option<PathBuf>,
-    /// Write even while the lock is held (`--force`).
+    /// Write even while a kubelet runs (`--force`).
     pub force: bool,
+    /// Where running kubelets are looked for (`--proc-root`); default:
+    /// `proc` under `root`.
+    pub proc_root: Option<PathBuf>,
     /// Where backups go (`--backup-dir`); default beside each file.
     pub backup_dir: Option<PathBuf>,
     /// Largest file read.
@@ -153,9 +158,13 @@ pub struct DoctorReport {
     /// A configuration error the kubelet stops on (then nothing is touched).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config_error: Option<String>,
-    /// Why nothing was written although plans were (lock held).
+    /// Why nothing was written although plans were (lock held, a kubelet
+    /// running with the root directory).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_written: Option<String>,
+    /// Written with `--force` although a kubelet runs: what was overridden.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forced: Option<String>,
     /// Every state file, in path order.
     pub files: Vec<DoctorFile>,
     /// Whether every file that stops the kubelet loads now.
@@ -292,6 +301,7 @@ pub fn run(opts: &DoctorOptions) -> Result<DoctorReport, DoctorError> {
         fix: opts.fix,
         config_error: None,
         not_written: None,
+        forced: None,
         files: Vec::new(),
         can_start: true,
     };
@@ -415,7 +425,25 @@ pub fn run(opts: &DoctorOptions) -> Result<DoctorReport, DoctorError> {
         let refusal = if report.config_error.is_some() {
             Some("a configuration error stops the kubelet whatever the files hold; nothing is written".to_string())
         } else {
-            repair::lock_refusal(&lock_path(opts, &layout), opts.force)
+            let proc_root = opts
+                .proc_root
+                .clone()
+                .unwrap_or_else(|| opts.root.join("proc"));
+            let live = opts.root == Path::new("/");
+            match repair::write_guard(
+                &lock_path(opts, &layout),
+                &proc_root,
+                Some(Path::new(&layout.root_dir)),
+                live,
+                opts.force,
+            ) {
+                Guard::Clear => None,
+                Guard::Refused(why) => Some(why),
+                Guard::Forced(what) => {
+                    report.forced = Some(what);
+                    None
+                }
+            }
         };
         for f in &mut report.files {
             if !matches!(f.outcome, Outcome::WouldRewrite | Outcome::WouldSetAside) {

@@ -8,6 +8,7 @@ pub mod doctor;
 pub mod edit;
 pub mod identify;
 pub mod inspect;
+pub mod kubelet_proc;
 pub mod node;
 pub mod repair;
 pub mod sample;

@@ -39,6 +39,7 @@ use crate::fs::atomic::{self, WriteOptions, BACKUP_MARKER};
 use crate::fs::lock::{self, LockState};
 use crate::go::cpuset::CpuSet;
 use crate::ops::convert::lower_checked;
+use crate::ops::kubelet_proc;
 use crate::ops::verify::{self as vops, Request};
 use crate::salvage;
 
@@ -149,16 +150,65 @@ pub fn lock_refusal(lock_file: &Path, force: bool) -> Option<String> {
     if force {
         return None;
     }
+    lock_reason(lock_file).map(|w| format!("{w}; stop it or pass --force"))
+}
+
+fn lock_reason(lock_file: &Path) -> Option<String> {
     match lock::probe(lock_file) {
         LockState::Held => Some(format!(
-            "{} is held: a kubelet is running; stop it or pass --force",
+            "{} is held: a kubelet is running",
             lock_file.display()
         )),
         LockState::Error(e) => Some(format!(
-            "cannot probe the lock file {}: {e}; pass --force if no kubelet runs",
+            "cannot probe the lock file {}: {e} (a kubelet may be running)",
             lock_file.display()
         )),
         LockState::Free | LockState::Absent => None,
+    }
+}
+
+/// What [`write_guard`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Guard {
+    /// No kubelet is known to use the file: write.
+    Clear,
+    /// A kubelet is running (or cannot be ruled out): write nothing; why.
+    Refused(String),
+    /// A kubelet is running, but `--force` was given: write, and say so.
+    Forced(String),
+}
+
+/// Whether a running kubelet forbids writing files under the kubelet root
+/// directory `kubelet_root`: its lock file held ([`lock_refusal`]'s probe)
+/// or a running process whose `comm`/`exe` is `kubelet` with that root
+/// directory ([`kubelet_proc::kubelets_with_root`], reading `proc_root`,
+/// normally `/proc`; `on_disk`: compare the directories with symlinks
+/// resolved, for paths of this machine). With `force`, what would have
+/// refused is returned as [`Guard::Forced`].
+pub fn write_guard(
+    lock_file: &Path,
+    proc_root: &Path,
+    kubelet_root: Option<&Path>,
+    on_disk: bool,
+    force: bool,
+) -> Guard {
+    let mut why = Vec::new();
+    why.extend(lock_reason(lock_file));
+    if let Some(root) = kubelet_root {
+        for k in kubelet_proc::kubelets_with_root(proc_root, root, on_disk) {
+            why.push(format!(
+                "{}, the root directory of the file: it rewrites its state files from memory",
+                k.describe(proc_root)
+            ));
+        }
+    }
+    match (why.is_empty(), force) {
+        (true, _) => Guard::Clear,
+        (false, false) => Guard::Refused(format!(
+            "{}; stop the kubelet or pass --force",
+            why.join("; ")
+        )),
+        (false, true) => Guard::Forced(format!("--force: writing although {}", why.join("; "))),
     }
 }
 
@@ -295,6 +345,92 @@ fn newest_reader(file: &str, kind: &str, user: &Gates) -> Option<(u8, Gates)> {
     None
 }
 
+/// Whether `kind` is a shape of the kubelet file `file` (any, when the
+/// file is not known).
+fn kind_of_file(kind: &str, file: &str) -> bool {
+    file.is_empty() || formats::kind(kind).is_some_and(|k| k.info().file == file)
+}
+
+/// The kind to read salvaged `text` as, for the kubelet file `file`: the
+/// torn text's identified kind when it reads the salvage, else the salvage's
+/// own identification, only shapes of that file. Without `--kind` and
+/// `--for-kubelet`, among the shapes that read the salvage as the same
+/// content (what salvage kept may be too little to tell them apart:
+/// `{"version":"v1"}`, a cpu-v2 file cut before its checksum) the one the
+/// newest release reads is chosen: a shape no release reads, or only an
+/// old one, gives way.
+fn salvaged_kind(
+    path: &Path,
+    file: &str,
+    torn: Option<&'static str>,
+    text: &[u8],
+    req: &RepairRequest,
+) -> Option<(&'static str, State)> {
+    if req.kind.is_some() {
+        return None;
+    }
+    let id = crate::formats::identify::identify(Some(path), text, &VerifyOptions::default());
+    let mut order: Vec<&'static str> = torn.into_iter().collect();
+    order.extend(id.best().map(|c| c.kind.info().name));
+    order.extend(id.candidates.iter().map(|c| c.kind.info().name));
+    order.retain(|k| kind_of_file(k, file));
+    let mut seen = std::collections::BTreeSet::new();
+    order.retain(|k| seen.insert(*k));
+    let lift = |k: &'static str| Some((k, state::lift(k, text)?.ok()?));
+    let (k, s) = order.iter().find_map(|k| lift(k))?;
+    if req.for_kubelet.is_some() {
+        return Some((k, s));
+    }
+    let file = formats::kind(k)?.info().file;
+    let content = |s: &State| {
+        let mut v = serde_json::to_value(s).ok()?;
+        v.get_mut("state")?.as_object_mut()?.remove("source");
+        Some(v)
+    };
+    let want = content(&s);
+    let newest = |k: &str| newest_reader(file, k, &req.gates).map(|(m, _)| m);
+    let mut best = (newest(k), k, s);
+    for o in &order {
+        let m = newest(o);
+        if m > best.0 {
+            if let Some((o, t)) = lift(o).filter(|(_, t)| content(t) == want) {
+                best = (m, o, t);
+            }
+        }
+    }
+    Some((best.1, best.2))
+}
+
+/// The records of each kubelet file's JSON (paths for
+/// [`salvage::recover_with`], inside the payload string for the kinds that
+/// wrap one): containers that hold one entry, kept whole or not at all when
+/// the text ends inside them (a NUMA node's accounting, a container's
+/// memory blocks or resources, a device allocation, a DRA claim, a port
+/// mapping). The maps and lists around them keep their complete members.
+fn records(file: &str) -> &'static [&'static str] {
+    const MEMORY: &[&str] = &["machineState.*", "entries.*.*", "podEntries.*"];
+    const DEVICE: &[&str] = &[
+        "Data.PodDeviceEntries.*",
+        "Data.RegisteredDevices.*",
+        "PodDeviceEntries.*",
+        "RegisteredDevices.*",
+    ];
+    const DRA: &[&str] = &["entries.*", "ClaimInfoStateList.*"];
+    const POD: &[&str] = &["allocationEntries.*.*", "entries.*"];
+    const DOCKERSHIM: &[&str] = &["data.port_mappings.*"];
+    const IMAGE: &[&str] = &["credentialMapping.*", "observedImages.*"];
+    match file {
+        "cpu_manager_state" => &[],
+        "memory_manager_state" => MEMORY,
+        "device-plugins/kubelet_internal_checkpoint" => DEVICE,
+        "dra_manager_state" => DRA,
+        "pod_status_manager_state" | "allocated_pods_state" | "actuated_pods_state" => POD,
+        f if f.starts_with("dockershim/") => DOCKERSHIM,
+        f if f.starts_with("image_manager/") => IMAGE,
+        _ => &[],
+    }
+}
+
 fn has(b: &[u8], needle: &[u8]) -> bool {
     b.windows(needle.len()).any(|w| w == needle)
 }
@@ -359,11 +495,49 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
     let mut content = bytes.to_vec();
     let mut found = if is_blank(bytes) { None } else { lifted(bytes) };
     if found.is_none() && !is_blank(bytes) {
-        if let Ok(r) = salvage::recover(bytes) {
+        // A payload string cut short first (its entries are inside it),
+        // then the envelope as JSON text.
+        let recs = records(&plan.file);
+        // A payload written after plain members (cpu-v4, memory-v3 keep
+        // their state in both) comes second: the plain members are whole.
+        let mut tries: Vec<salvage::Recovery> = salvage::recover_with(bytes, recs)
+            .ok()
+            .into_iter()
+            .collect();
+        if let Some(Ok(p)) = salvage::recover_payload(bytes, recs) {
+            if crate::go::json::equal_fold(p.key.as_bytes(), b"data") {
+                let at = if p.members_before == 0 {
+                    0
+                } else {
+                    tries.len()
+                };
+                tries.insert(at, p.envelope);
+            }
+        }
+        // The kind the torn text itself is identified as (its member names,
+        // its payload's keys even when cut) comes first: what salvage
+        // keeps may be too little to tell the shapes of one file apart
+        // (an entry list left empty).
+        let torn_kind = match req.kind {
+            Some(_) => None,
+            None => {
+                crate::formats::identify::identify(Some(path), bytes, &VerifyOptions::default())
+                    .best()
+                    .map(|c| c.kind.info().name)
+            }
+        };
+        // Of the salvages that read as a state, the one that keeps the
+        // most: each keeps only what was whole, and for a file that keeps
+        // its state twice (plain members, then a payload string) either
+        // copy may have been cut earlier.
+        let mut best: Option<(salvage::Recovery, (&'static str, State), usize)> = None;
+        for r in tries {
+            let f = salvaged_kind(path, &plan.file, torn_kind, &r.text, req)
+                .or_else(|| lifted(&r.text).filter(|(k, _)| kind_of_file(k, &plan.file)));
             // A cut-off checksum leaves a cpu-v2+ file looking like the
             // 1.8-1.11 file backend's: the member names in the torn text
             // say which shape it was.
-            let f = match lifted(&r.text) {
+            let f = match f {
                 Some(("cpu-file", s)) if req.kind.is_none() && has(bytes, b"\"check") => {
                     let ks: &[&'static str] = if has(bytes, b"\"podEntries\"") {
                         &["cpu-v3", "cpu-v2", "cpu-v1"]
@@ -380,33 +554,39 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
                 f => f,
             };
             if let Some(f) = f {
-                for e in &r.edits {
-                    plan.changes.push(Change {
-                        strategy: "salvage",
-                        what: format!(
-                            "bytes {}..{}: {}{}",
-                            e.range.start,
-                            e.range.end,
-                            if e.removed.is_empty() {
-                                String::new()
-                            } else {
-                                format!("remove {:?} ", e.removed)
-                            },
-                            if e.inserted.is_empty() {
-                                String::new()
-                            } else {
-                                format!("insert {:?}", e.inserted)
-                            }
-                        ),
-                        reason: e.reason.clone(),
-                    });
+                let size = serde_json::to_vec(&f.1).map_or(0, |v| v.len());
+                if best.as_ref().map_or(true, |b| size > b.2) {
+                    best = Some((r, f, size));
                 }
-                for d in &r.dropped {
-                    plan.dropped.push(format!("{} ({})", d.path, d.message));
-                }
-                content = r.text;
-                found = Some(f);
             }
+        }
+        if let Some((r, f, _)) = best {
+            for e in &r.edits {
+                plan.changes.push(Change {
+                    strategy: "salvage",
+                    what: format!(
+                        "bytes {}..{}: {}{}",
+                        e.range.start,
+                        e.range.end,
+                        if e.removed.is_empty() {
+                            String::new()
+                        } else {
+                            format!("remove {:?} ", e.removed)
+                        },
+                        if e.inserted.is_empty() {
+                            String::new()
+                        } else {
+                            format!("insert {:?}", crate::excerpt::cap(&e.inserted, 200))
+                        }
+                    ),
+                    reason: e.reason.clone(),
+                });
+            }
+            for d in &r.dropped {
+                plan.dropped.push(format!("{} ({})", d.path, d.message));
+            }
+            content = r.text;
+            found = Some(f);
         }
     }
     let Some((kind, state)) = found else {

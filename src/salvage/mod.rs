@@ -35,8 +35,11 @@
 //! explicit stack instead of recursion (any nesting depth), frames that hold
 //! offsets rather than copies, and people-facing texts of bounded length.
 
+mod payload;
 mod scan;
 mod text;
+
+pub use payload::{recover_payload, PayloadRecovery};
 
 use std::fmt;
 use std::ops::Range;
@@ -185,6 +188,10 @@ pub enum EditKind {
     DanglingComma,
     /// The open containers were closed.
     CloseContainers,
+    /// A string member holding a JSON document (the payload) was cut
+    /// short: its readable prefix was unquoted, salvaged as JSON and quoted
+    /// again ([`recover_payload`]).
+    Payload,
 }
 
 /// Something [`recover`] could not keep.
@@ -218,6 +225,11 @@ pub enum DroppedKind {
     PartialLiteral,
     /// A container closed early: the members its writer had not written yet.
     RestOfContainer,
+    /// A record (a container whose path matches one of the `records`
+    /// given to [`recover_with`]) cut short: dropped whole, since a record
+    /// with only some of its members would say something the writer never
+    /// wrote.
+    TornRecord,
 }
 
 /// [`recover`] refused: the diagnosis that explains why.
@@ -614,6 +626,36 @@ pub fn diagnose(input: &[u8]) -> Vec<Diagnosis> {
 /// UTF-8 in the part that would be kept (keeping it would not give UTF-8
 /// JSON; replacing it would change values silently).
 pub fn recover(input: &[u8]) -> Result<Recovery, Unrecoverable> {
+    recover_with(input, &[])
+}
+
+/// Whether the container `frames[..depth]` leads to (the path of the
+/// container opened by `frames[depth]`) matches one of `records`: dotted
+/// paths from the document (`machineState.*`, `entries.*.*`), `*` for any
+/// key or index, keys compared ASCII-case-insensitively (Go's
+/// `encoding/json` matches member names that way) on their raw bytes.
+fn is_record(b: &[u8], frames: &[Frame], records: &[&str]) -> bool {
+    records.iter().any(|r| {
+        let parts: Vec<&str> = r.split('.').collect();
+        parts.len() == frames.len()
+            && parts.iter().zip(frames).all(|(p, f)| {
+                *p == "*"
+                    || match frame_seg(b, f) {
+                        Seg::Key(k, _) => k.eq_ignore_ascii_case(p.as_bytes()),
+                        Seg::Index(i) => p.parse() == Ok(i),
+                    }
+            })
+    })
+}
+
+/// [`recover`], except that a *record* cut short is dropped whole rather
+/// than closed early: a container whose path matches one of `records`
+/// (dotted paths, `*` for any key or index, e.g. `entries.*.*` for the
+/// block lists of a memory checkpoint) and that was still open where the
+/// text ended is removed with its member, as a [`DroppedKind::TornRecord`].
+/// Collections (maps and lists of entries) stay closed early, keeping
+/// their complete members; records are kept whole or not at all.
+pub fn recover_with(input: &[u8], records: &[&str]) -> Result<Recovery, Unrecoverable> {
     let b = input;
     let lay = Layout::of(b);
     let err = |d| {
@@ -680,10 +722,18 @@ pub fn recover(input: &[u8]) -> Result<Recovery, Unrecoverable> {
                 });
             }
         }
-        Outcome::Truncated { stack, pending } => {
-            let Some(inner) = stack.last() else {
+        Outcome::Truncated { mut stack, pending } => {
+            if stack.is_empty() {
                 return err(truncated_diag(b, &lay, &stack, pending));
-            };
+            }
+            // The outermost record still open is dropped whole.
+            let torn = (1..stack.len()).find(|&i| is_record(b, &stack[..i], records));
+            let torn = torn.map(|i| {
+                let path = container_path(b, &stack, i);
+                stack.truncate(i);
+                path
+            });
+            let inner = stack.last().expect("not empty");
             let dangling = b[inner.commit..lay.end].iter().any(|&c| !is_ws(c));
             cut = if dangling { inner.commit } else { lay.end };
             closers = stack
@@ -710,6 +760,17 @@ pub fn recover(input: &[u8]) -> Result<Recovery, Unrecoverable> {
                     message: format!("{what} at {path}"),
                 };
                 let lost = match pending {
+                    _ if torn.is_some() => {
+                        let path = torn.clone().unwrap_or_default();
+                        Some(Dropped {
+                            kind: DroppedKind::TornRecord,
+                            message: format!(
+                                "an entry cut short at {path} (a record is kept whole or not at all)"
+                            ),
+                            path,
+                            offset: inner.member_start,
+                        })
+                    }
                     Pending::PartialKey => Some(member(
                         DroppedKind::PartialKey,
                         "a member whose key was cut short",

@@ -275,3 +275,33 @@ fn salvage_deep_nesting_uses_no_recursion() {
     objs.extend(std::iter::repeat(b'}').take(n - 1));
     assert_eq!(codes(&objs), ["truncated"]);
 }
+
+#[test]
+fn salvage_torn_records_are_dropped_whole() {
+    // A memory checkpoint's block list is one record: cut inside its
+    // second block, the container's whole list goes, the pod map stays.
+    let input = br#"{"entries":{"p":{"a":[{"s":1}],"c":[{"s":1},{"s":"#;
+    let r = recover_with(input, &["entries.*.*"]).unwrap();
+    assert_eq!(r.text, br#"{"entries":{"p":{"a":[{"s":1}]}}}"#);
+    assert_eq!(r.dropped[0].kind, DroppedKind::TornRecord);
+    assert_eq!(r.dropped[0].path, "$.entries.p.c");
+    // `{"entries":{"p":{"a":[{"s":1}]` is 30 bytes: the cut; the torn
+    // member's key starts after the comma, at 31.
+    assert_eq!(r.edits[0].range, 30..30);
+    assert_eq!(r.dropped[0].offset, 31);
+    // The outermost record wins; keys match case-insensitively.
+    let r = recover_with(input, &["ENTRIES.*", "entries.*.*"]).unwrap();
+    assert_eq!(r.text, br#"{"entries":{}}"#);
+    assert_eq!(r.dropped[0].path, "$.entries.p");
+    // A record closed before the cut is kept; without records, the old
+    // behaviour (closed early).
+    let r = recover_with(br#"{"entries":{"p":{"a":[1]},"q":{"#, &["entries.*"]).unwrap();
+    assert_eq!(r.text, br#"{"entries":{"p":{"a":[1]}}}"#);
+    assert_eq!(
+        text(input),
+        r#"{"entries":{"p":{"a":[{"s":1}],"c":[{"s":1},{}]}}}"#
+    );
+    // Array indexes match `*` and numbers.
+    let r = recover_with(br#"{"l":[{"x":1},{"x":"#, &["l.1"]).unwrap();
+    assert_eq!(r.text, br#"{"l":[{"x":1}]}"#);
+}

@@ -12,11 +12,14 @@ use crate::formats::state::DockershimState;
 
 use super::{ConvertError, Loss, LowerOptions, Lowered};
 
+/// The port mappings; an empty list is written as nil: the member is
+/// `omitempty`, so an empty list would not be in the file and the reader's
+/// nil would not match a checksum taken over `[]`.
 fn list<T>(
     s: &DockershimState,
     f: impl Fn(&crate::formats::state::PortMapping) -> T,
 ) -> Option<Vec<Option<Box<T>>>> {
-    (s.port_mappings_set || !s.port_mappings.is_empty()).then(|| {
+    (!s.port_mappings.is_empty()).then(|| {
         s.port_mappings
             .iter()
             .map(|p| p.as_ref().map(|p| Box::new(f(p))))
