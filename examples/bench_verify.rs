@@ -6,6 +6,9 @@
 //!         -> `<ns> ns/verify (<bytes> bytes, <N> runs)`; exit 1 unless `ok`
 //!     cargo run --release --example bench_verify -- gen NAME > FILE
 //!         -> writes one of the large synthetic inputs of `benches/synth`
+//!     cargo run --release --example bench_verify -- floor KIND N < FILE
+//!         -> `<ns> ns/hash (<text bytes> text bytes, ...)`: FNV-32a alone over
+//!            the file's hashed text (`explain`), N times: the floor of verify
 //!     cargo run --release --example bench_verify -- list
 //!         -> `NAME<TAB>KIND` for every synthetic input
 //!
@@ -22,7 +25,7 @@ use std::time::Instant;
 use kubelet_ckpt::formats::{kind, Verdict, VerifyOptions};
 
 fn usage() -> ExitCode {
-    eprintln!("usage: bench_verify KIND N < FILE | bench_verify gen NAME | bench_verify list");
+    eprintln!("usage: bench_verify KIND N < FILE | bench_verify floor KIND N < FILE | bench_verify gen NAME | bench_verify list");
     ExitCode::from(2)
 }
 
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        ["floor", kind_name, n] => floor(kind_name, n),
         [kind_name, n] => bench(kind_name, n),
         _ => usage(),
     }
@@ -81,5 +85,36 @@ fn bench(kind_name: &str, n: &str) -> ExitCode {
     }
     let ns = start.elapsed().as_nanos() / u128::from(n);
     println!("{ns} ns/verify ({} bytes, {n} runs)", blob.len());
+    ExitCode::SUCCESS
+}
+
+/// FNV-32a over the hashed text only: what no verify can go below.
+fn floor(kind_name: &str, n: &str) -> ExitCode {
+    use kubelet_ckpt::go::fnv::Fnv32a;
+    use kubelet_ckpt::go::Sink;
+    let (Some(shape), Ok(n)) = (kind(kind_name), n.parse::<u64>()) else {
+        return usage();
+    };
+    let mut blob = Vec::new();
+    if std::io::stdin().read_to_end(&mut blob).is_err() {
+        return ExitCode::from(2);
+    }
+    let mut text = Vec::new();
+    if let Err(e) = shape.explain(&blob, &mut text) {
+        eprintln!("explain: {e}");
+        return ExitCode::FAILURE;
+    }
+    let start = Instant::now();
+    for _ in 0..n.max(1) {
+        let mut h = Fnv32a::new();
+        h.put(std::hint::black_box(&text));
+        std::hint::black_box(h.finish());
+    }
+    let ns = start.elapsed().as_nanos() / u128::from(n.max(1));
+    println!(
+        "{ns} ns/hash ({} text bytes, {} file bytes, {n} runs)",
+        text.len(),
+        blob.len()
+    );
     ExitCode::SUCCESS
 }

@@ -17,7 +17,13 @@
 # verify of each large file, for both; this is the whole process, so it
 # includes each runtime's baseline (a few MB) and the input itself.
 #
-# Output: a Markdown table on stdout. Requires cargo; `time` is installed
+# Then the whole process, for the large files and for `kubelet-ckpt sample`
+# files of 1 MB and 10 MB: `oracle KIND verify < FILE` against
+# `kubelet-ckpt verify --kind KIND FILE`, median of 5 alternating runs each,
+# with the in-process MB/s and the floor (FNV-32a alone over the hashed
+# text, `bench_verify floor`).
+#
+# Output: Markdown tables on stdout. Requires cargo; `time` is installed
 # with apt-get only if /usr/bin/time is missing.
 set -euo pipefail
 
@@ -37,9 +43,10 @@ if [[ ! -x /usr/bin/time ]]; then
         echo "warning: could not install time; RSS column will be empty" >&2
 fi
 
-echo "building examples/bench_verify (release) ..." >&2
-(cd "$ROOT" && cargo build --release --quiet --example bench_verify)
+echo "building examples/bench_verify and kubelet-ckpt (release) ..." >&2
+(cd "$ROOT" && cargo build --release --quiet --example bench_verify && cargo build --release --quiet)
 RUST="$ROOT/target/release/examples/bench_verify"
+CLI="$ROOT/target/release/kubelet-ckpt"
 
 # kind:seed pairs from the Go generator (seeds picked for the larger files).
 GEN=(cpu-v2:2 cpu-v3:2 memory:1 memory-v2:1 device-v2:5 dra-v4:5 dra-v5:2 dra-v7:5)
@@ -55,6 +62,15 @@ while IFS=$'\t' read -r name kind; do
     CASES+=("$kind:$name")
     LARGE+=("$kind:$name")
 done < <("$RUST" list)
+# Samples of 1 MB and 10 MB (spew kinds, then the CRC-32 / data-string kinds).
+for kind in cpu-v2 memory-v2 device-v2 dra-v4 dra-v7 allocated-v4; do
+    for size in 1M 10M; do
+        name="$kind-sample-$size"
+        "$CLI" sample --kind "$kind" --size "$size" --seed 1 >"$TMP/$name.json"
+        CASES+=("$kind:$name")
+        LARGE+=("$kind:$name")
+    done
+done
 
 # ns per verify from one `... bench N` line.
 ns_of() { awk '{print $1}'; }
@@ -110,3 +126,34 @@ if [[ -x /usr/bin/time ]]; then
         printf '| %s | %s | %d | %s | %s |\n' "${c##*:}" "$kind" "$bytes" "$gk" "$rk"
     done
 fi
+
+# wall_ms CMD...: wall-clock milliseconds of one run (stdout discarded).
+wall_ms() {
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@" >/dev/null 2>&1 || true
+    t1=$(date +%s%N)
+    echo $(((t1 - t0) / 1000000))
+}
+median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+printf '\nWhole process, median of 5 alternating runs (ms), in-process speed and the FNV floor:\n\n'
+printf '| input | kind | bytes | Go ms | ours ms | ours/Go | ours MB/s in-process | floor MB/s (FNV of the text) |\n'
+printf '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+for c in "${LARGE[@]}"; do
+    kind=${c%%:*} file="$TMP/${c##*:}.json"
+    bytes=$(wc -c <"$file")
+    gos=() ours=()
+    for ((r = 0; r < 5; r++)); do
+        gos+=("$(wall_ms sh -c "\"$ORACLE\" $kind verify < \"$file\"")")
+        ours+=("$(wall_ms "$CLI" verify --kind "$kind" "$file")")
+    done
+    g=$(printf '%s\n' "${gos[@]}" | median)
+    o=$(printf '%s\n' "${ours[@]}" | median)
+    ratio=$(awk -v a="$o" -v b="$g" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}')
+    ns=$("$RUST" "$kind" 5 <"$file" | ns_of)
+    mbs=$(awk -v b="$bytes" -v n="$ns" 'BEGIN {printf "%.0f", b / (n / 1e9) / 1e6}')
+    floor=$("$RUST" floor "$kind" 5 <"$file" 2>/dev/null | ns_of || echo "")
+    fmbs=$(awk -v b="$bytes" -v n="$floor" 'BEGIN {if (n > 0) printf "%.0f", b / (n / 1e9) / 1e6; else print "-"}')
+    printf '| %s | %s | %d | %s | %s | %s | %s | %s |\n' "${c##*:}" "$kind" "$bytes" "$g" "$o" "$ratio" "$mbs" "$fmbs"
+done

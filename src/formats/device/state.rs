@@ -33,6 +33,48 @@ pub struct DeviceState {
     /// `BootID` (newest device-v2 line), outside the checksum.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub boot_id: String,
+    /// Which collections were `null` rather than empty: go-spew hashes a
+    /// nil map or slice (`<nil>`) apart from an empty one, so a rewrite
+    /// keeps them as read.
+    #[serde(default, skip_serializing_if = "DeviceNulls::is_none")]
+    pub nulls: DeviceNulls,
+}
+
+/// `null` collections of a device checkpoint (all `false`/empty: none).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DeviceNulls {
+    /// `RegisteredDevices` is `null`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub registered_devices: bool,
+    /// Resources whose registered id list is `null`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub registered_lists: Vec<String>,
+}
+
+impl DeviceNulls {
+    pub fn is_none(&self) -> bool {
+        *self == DeviceNulls::default()
+    }
+}
+
+/// `null` members of one allocation entry.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AllocationNulls {
+    /// `AllocResp` is `null` (a nil `[]byte`), not `""`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub alloc_resp: bool,
+    /// `DeviceIDs` is `null` (the v1 list or the v2 per-NUMA map).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub device_ids: bool,
+    /// NUMA nodes whose id list is `null` (device-v2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub numa_lists: Vec<i64>,
+}
+
+impl AllocationNulls {
+    pub fn is_none(&self) -> bool {
+        *self == AllocationNulls::default()
+    }
 }
 
 /// One container's devices of one resource.
@@ -53,6 +95,9 @@ pub struct DeviceAllocation {
     /// `alloc_resp` decoded (derived; ignored when lowering).
     #[serde(default)]
     pub alloc_resp_decoded: ContainerAllocateResponse,
+    /// Members that were `null` rather than empty.
+    #[serde(default, skip_serializing_if = "AllocationNulls::is_none")]
+    pub nulls: AllocationNulls,
 }
 
 impl DeviceAllocation {
@@ -69,15 +114,30 @@ fn registered(m: &Option<BTreeMap<String, Option<Vec<String>>>>) -> BTreeMap<Str
         .collect()
 }
 
+fn registered_nulls(m: &Option<BTreeMap<String, Option<Vec<String>>>>) -> DeviceNulls {
+    DeviceNulls {
+        registered_devices: m.is_none(),
+        registered_lists: m
+            .iter()
+            .flatten()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| k.clone())
+            .collect(),
+    }
+}
+
 fn allocation(
     pod: &str,
     container: &str,
     resource: &str,
     per_numa: BTreeMap<i64, Vec<String>>,
     resp: &Option<Vec<u8>>,
+    mut nulls: AllocationNulls,
 ) -> DeviceAllocation {
     let bytes = resp.clone().unwrap_or_default();
+    nulls.alloc_resp = resp.is_none();
     DeviceAllocation {
+        nulls,
         pod_uid: pod.to_string(),
         container_name: container.to_string(),
         resource_name: resource.to_string(),
@@ -101,12 +161,25 @@ fn from_v2(source: Source, d: &Data) -> DeviceState {
                 .flatten()
                 .map(|(n, ids)| (*n, ids.clone().unwrap_or_default()))
                 .collect();
+            let nulls = AllocationNulls {
+                device_ids: e.device_ids.0.is_none(),
+                numa_lists: e
+                    .device_ids
+                    .0
+                    .iter()
+                    .flatten()
+                    .filter(|(_, ids)| ids.is_none())
+                    .map(|(n, _)| *n)
+                    .collect(),
+                ..Default::default()
+            };
             allocation(
                 &e.pod_uid,
                 &e.container_name,
                 &e.resource_name,
                 per_numa,
                 &e.alloc_resp.0,
+                nulls,
             )
         })
         .collect();
@@ -114,6 +187,7 @@ fn from_v2(source: Source, d: &Data) -> DeviceState {
         source,
         numa_recorded: true,
         registered_devices: registered(&d.data.registered_devices),
+        nulls: registered_nulls(&d.data.registered_devices),
         allocations,
         boot_id: d.boot_id.clone(),
     }
@@ -127,12 +201,17 @@ fn from_v1(source: Source, d: &DataV1) -> DeviceState {
         .flatten()
         .map(|e| {
             let per_numa = BTreeMap::from([(0, e.device_ids.clone().unwrap_or_default())]);
+            let nulls = AllocationNulls {
+                device_ids: e.device_ids.is_none(),
+                ..Default::default()
+            };
             allocation(
                 &e.pod_uid,
                 &e.container_name,
                 &e.resource_name,
                 per_numa,
                 &e.alloc_resp.0,
+                nulls,
             )
         })
         .collect();
@@ -140,6 +219,7 @@ fn from_v1(source: Source, d: &DataV1) -> DeviceState {
         source,
         numa_recorded: false,
         registered_devices: registered(&d.data.registered_devices),
+        nulls: registered_nulls(&d.data.registered_devices),
         allocations,
         boot_id: String::new(),
     }

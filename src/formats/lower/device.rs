@@ -10,18 +10,30 @@ use crate::formats::device::types::{
 };
 use crate::formats::device::{write_v1, write_v2};
 use crate::formats::gotypes::Checksum;
-use crate::formats::state::DeviceState;
+use crate::formats::state::{DeviceAllocation, DeviceState};
 use crate::go::Bytes;
 
 use super::{ConvertError, Loss, LowerOptions, Lowered};
 
+/// `RegisteredDevices` with the `null`s read kept (nil and empty hash
+/// apart).
 fn registered(s: &DeviceState) -> Option<BTreeMap<String, Option<Vec<String>>>> {
+    if s.nulls.registered_devices && s.registered_devices.is_empty() {
+        return None;
+    }
     Some(
         s.registered_devices
             .iter()
-            .map(|(r, ids)| (r.clone(), Some(ids.clone())))
+            .map(|(r, ids)| {
+                let null = ids.is_empty() && s.nulls.registered_lists.contains(r);
+                (r.clone(), (!null).then(|| ids.clone()))
+            })
             .collect(),
     )
+}
+
+fn alloc_resp(a: &DeviceAllocation) -> Bytes {
+    Bytes((!(a.nulls.alloc_resp && a.alloc_resp.is_empty())).then(|| a.alloc_resp.clone()))
 }
 
 pub(super) fn lower(
@@ -39,13 +51,18 @@ pub(super) fn lower(
                     pod_uid: a.pod_uid.clone(),
                     container_name: a.container_name.clone(),
                     resource_name: a.resource_name.clone(),
-                    device_ids: DevicesPerNuma(Some(
-                        a.devices_per_numa
-                            .iter()
-                            .map(|(n, ids)| (*n, Some(ids.clone())))
-                            .collect(),
-                    )),
-                    alloc_resp: Bytes(Some(a.alloc_resp.clone())),
+                    device_ids: DevicesPerNuma(
+                        (!(a.nulls.device_ids && a.devices_per_numa.is_empty())).then(|| {
+                            a.devices_per_numa
+                                .iter()
+                                .map(|(n, ids)| {
+                                    let null = ids.is_empty() && a.nulls.numa_lists.contains(n);
+                                    (*n, (!null).then(|| ids.clone()))
+                                })
+                                .collect()
+                        }),
+                    ),
+                    alloc_resp: alloc_resp(a),
                 })
                 .collect();
             write_v2(&Data {
@@ -76,8 +93,9 @@ pub(super) fn lower(
                         pod_uid: a.pod_uid.clone(),
                         container_name: a.container_name.clone(),
                         resource_name: a.resource_name.clone(),
-                        device_ids: Some(a.device_ids().map(str::to_string).collect()),
-                        alloc_resp: Bytes(Some(a.alloc_resp.clone())),
+                        device_ids: (!(a.nulls.device_ids && a.device_ids().next().is_none()))
+                            .then(|| a.device_ids().map(str::to_string).collect()),
+                        alloc_resp: alloc_resp(a),
                     }
                 })
                 .collect();
