@@ -195,21 +195,65 @@ impl DoctorReport {
 pub struct DoctorError(pub String);
 
 /// The node's files under `root`, read on demand for discovery (files up
-/// to `max` bytes; symlinks are followed by the OS, as the kubelet and
-/// systemd follow them on the node).
+/// to `max` bytes). Symlinks are followed as the kubelet and systemd follow
+/// them on the node, but inside `root`: with `--root /mnt/node`, a link to
+/// `/etc/kubernetes/kubelet.conf` means `/mnt/node/etc/kubernetes/...`,
+/// never the host's own file (`openat2`'s `RESOLVE_IN_ROOT`).
 struct HostFiles {
     root: PathBuf,
     max: u64,
 }
 
+/// Symlinks followed in one lookup before giving up (Linux's `MAXSYMLINKS`).
+const MAX_LINKS: usize = 40;
+
 impl HostFiles {
+    /// The host path of node path `p`, symlinks in it resolved inside the
+    /// root (absolute targets re-rooted, `..` never above the root). A
+    /// loop or a dangling link leaves the path as far as it resolved.
     fn host(&self, p: &str) -> PathBuf {
-        let p = p.trim_matches('/');
-        if p.is_empty() {
-            self.root.clone()
-        } else {
-            self.root.join(p)
+        let mut todo: Vec<String> = p
+            .split('/')
+            .filter(|c| !c.is_empty())
+            .rev()
+            .map(str::to_string)
+            .collect();
+        // Components resolved so far, below the root.
+        let mut done: Vec<String> = Vec::new();
+        let mut links = 0;
+        while let Some(c) = todo.pop() {
+            match c.as_str() {
+                "." => continue,
+                ".." => {
+                    done.pop();
+                    continue;
+                }
+                _ => {}
+            }
+            let here = done.iter().fold(self.root.clone(), |p, c| p.join(c));
+            let candidate = here.join(&c);
+            let target = std::fs::symlink_metadata(&candidate)
+                .ok()
+                .filter(|m| m.file_type().is_symlink())
+                .and_then(|_| std::fs::read_link(&candidate).ok());
+            match target {
+                Some(t) if links < MAX_LINKS => {
+                    links += 1;
+                    let t = t.to_string_lossy().into_owned();
+                    if t.starts_with('/') {
+                        done.clear();
+                    }
+                    todo.extend(
+                        t.split('/')
+                            .filter(|c| !c.is_empty())
+                            .rev()
+                            .map(str::to_string),
+                    );
+                }
+                _ => done.push(c),
+            }
         }
+        done.iter().fold(self.root.clone(), |p, c| p.join(c))
     }
 }
 
@@ -236,7 +280,12 @@ impl SnapshotFiles for HostFiles {
         Some(v)
     }
     fn link(&self, path: &str) -> Option<String> {
-        std::fs::read_link(self.host(path))
+        // The link itself, its directory resolved inside the root.
+        let (dir, name) = path
+            .trim_end_matches('/')
+            .rsplit_once('/')
+            .unwrap_or(("", path));
+        std::fs::read_link(self.host(dir).join(name))
             .ok()
             .map(|t| t.to_string_lossy().into_owned())
     }
@@ -692,5 +741,57 @@ mod tests {
             Some(&2)
         );
         assert_eq!(m.len(), 1);
+    }
+
+    /// Links inside `--root` resolve inside it: an absolute target is
+    /// re-rooted, `..` stops at the root, a loop ends.
+    #[test]
+    fn symlinks_resolve_inside_the_root() {
+        use std::os::unix::fs::symlink;
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        std::fs::create_dir_all(root.join("etc/kubernetes")).unwrap();
+        std::fs::create_dir_all(root.join("var/lib/kubelet")).unwrap();
+        std::fs::write(root.join("etc/kubernetes/kubelet.conf"), "inside").unwrap();
+        symlink(
+            "/etc/kubernetes/kubelet.conf",
+            root.join("var/lib/kubelet/config.yaml"),
+        )
+        .unwrap();
+        symlink(
+            "../../../../../../etc/kubernetes",
+            root.join("var/lib/kubelet/up"),
+        )
+        .unwrap();
+        symlink("/etc", root.join("etcl")).unwrap();
+        symlink("l2", root.join("l1")).unwrap();
+        symlink("l1", root.join("l2")).unwrap();
+        let files = HostFiles {
+            root: root.to_path_buf(),
+            max: 1 << 20,
+        };
+        assert_eq!(
+            files.read("/var/lib/kubelet/config.yaml").as_deref(),
+            Some(&b"inside"[..])
+        );
+        assert_eq!(
+            files.read("var/lib/kubelet/up/kubelet.conf").as_deref(),
+            Some(&b"inside"[..])
+        );
+        // A directory link in the middle of a path, and `..` at the root.
+        assert_eq!(
+            files.host("/etcl/kubernetes/../../../etc/kubernetes/kubelet.conf"),
+            root.join("etc/kubernetes/kubelet.conf")
+        );
+        // The host's own /etc/hostname is not reachable through a link.
+        symlink("/etc/hostname", root.join("hn")).unwrap();
+        assert_eq!(files.read("/hn"), None);
+        // A loop gives up instead of hanging.
+        assert!(files.read("/l1").is_none());
+        // `link` reads the link itself.
+        assert_eq!(
+            files.link("/var/lib/kubelet/config.yaml").as_deref(),
+            Some("/etc/kubernetes/kubelet.conf")
+        );
     }
 }
