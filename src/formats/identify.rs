@@ -398,19 +398,21 @@ fn identify_with(
             inner_fit(c.kind, &inner).1,
         )
     };
-    order.sort_by_key(|&i| {
-        let c = &cands[i];
-        (fit(c), c.basis == Basis::Content, i)
-    });
-    let candidates: Vec<Candidate> = order.into_iter().map(|i| cands[i].clone()).collect();
-    let ties = match candidates.first() {
-        Some(best) => candidates[1..]
+    // Each candidate's fit once (the inner-name fit scans every key).
+    let fits: Vec<_> = cands.iter().map(fit).collect();
+    order.sort_by_key(|&i| (fits[i], cands[i].basis == Basis::Content, i));
+    let best_fit = order.first().map(|&i| fits[i]);
+    let ties = match order.first() {
+        Some(&b) => order[1..]
             .iter()
-            .filter(|c| fit(c) == fit(best) && c.kind.info().file != best.kind.info().file)
-            .map(|c| c.kind.info().name)
+            .filter(|&&i| {
+                Some(fits[i]) == best_fit && cands[i].kind.info().file != cands[b].kind.info().file
+            })
+            .map(|&i| cands[i].kind.info().name)
             .collect(),
         None => Vec::new(),
     };
+    let candidates: Vec<Candidate> = order.into_iter().map(|i| cands[i].clone()).collect();
     Identification {
         chosen: (!candidates.is_empty()).then_some(0),
         candidates,
@@ -643,6 +645,23 @@ fn inner_fit(kind: &dyn Shape, keys: &[String]) -> (usize, usize) {
         .collect();
     others.sort_unstable();
     others.dedup();
+    // Only keys whose first byte can fold to a name's first letter can
+    // match (the names are ASCII; a key rune folding to an ASCII letter is
+    // that letter in either case, or the Kelvin sign / long s, non-ASCII):
+    // a document with 100,000 pod UIDs as keys is then not compared name
+    // by name.
+    let mut first = [false; 256];
+    for m in mem.iter().chain(others.iter()) {
+        if let Some(&b) = m.as_bytes().first() {
+            first[usize::from(b.to_ascii_lowercase())] = true;
+            first[usize::from(b.to_ascii_uppercase())] = true;
+        }
+    }
+    first[0x80..].iter_mut().for_each(|f| *f = true);
+    let keys: Vec<&String> = keys
+        .iter()
+        .filter(|k| k.as_bytes().first().is_some_and(|&b| first[usize::from(b)]))
+        .collect();
     let present = |m: &str| keys.iter().any(|k| fold_eq(m, k));
     let unknown = others.iter().filter(|m| present(m)).count();
     let missing = mem.iter().filter(|m| !present(m)).count();

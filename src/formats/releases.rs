@@ -497,6 +497,31 @@ impl ReaderCache {
         {
             return v.clone();
         }
+        // A verdict judged with the union rule (identification seeds
+        // them) is this rule's verdict too when the rule cannot change it:
+        // the decode failed (rules apply after it), or the stored checksum
+        // is the legacy hash itself (non-zero) and this rule accepts the
+        // legacy hash; what follows the checksum does not depend on the
+        // rule. This saves a whole decode per reader for every identified
+        // file.
+        if let Some(rule) = o.checksum_rule {
+            let reusable = |v: &Verification| {
+                v.verdict == crate::formats::Verdict::InvalidJson
+                    || (rule.names.map_or(true, |n| n.legacy)
+                        && v.stored_checksum.is_some_and(|s| s != 0)
+                        && v.stored_checksum == v.computed_checksum)
+            };
+            if let Some((_, _, _, v)) = self
+                .seen
+                .iter()
+                .find(|(k, r, p, v)| *k == name && r.is_none() && *p == o.policy && reusable(v))
+            {
+                let v = v.clone();
+                self.seen
+                    .push((name, o.checksum_rule, o.policy.clone(), v.clone()));
+                return v;
+            }
+        }
         let v = reader_verify(shape, bytes, o);
         self.seen
             .push((name, o.checksum_rule, o.policy.clone(), v.clone()));

@@ -318,6 +318,7 @@ pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpE
         return Ok(report);
     };
     let mut cache = releases::ReaderCache::default();
+    cache.seed(name, req.opts.policy.clone(), shape_v.clone());
     if let Some(id) = &id {
         for c in id.candidates.iter().filter(|c| c.judged) {
             cache.seed(
