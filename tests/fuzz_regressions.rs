@@ -8,11 +8,12 @@
 //! bug stays fixed without cargo-fuzz, and the seeds keep satisfying the
 //! properties as the library changes.
 //!
-//! The per-kind and part targets (`kind`, `salvage`, `identify`,
-//! `release`, `snapshot`, `inspect`; [`PARTS`]) are replayed the same way
-//! through their functions in fuzz/src/lib.rs. Their seeds are raw fuzz
-//! inputs (selector bytes first); their regression files under
-//! tests/data/fuzz-regressions/{kind,inspect}/ are named `KIND.what` and
+//! The per-kind and part targets (`kind`, `kind_fast`, `repair`,
+//! `convert`, `human`, `salvage`, `identify`, `release`, `snapshot`,
+//! `inspect`; [`PARTS`]) are replayed the same way through their functions
+//! in fuzz/src/lib.rs. Their seeds are raw fuzz inputs (selector bytes
+//! first); their regression files under
+//! tests/data/fuzz-regressions/{kind,kind_fast,inspect,convert}/ ([`BY_KIND`]) are named `KIND.what` and
 //! hold the input *without* the selector byte, replayed as that kind by
 //! name, since the byte's meaning shifts when kinds are added to the
 //! registry. Each finding also has a named test below, with its root cause.
@@ -111,8 +112,12 @@ type Check = fn(&[u8]);
 
 /// The per-kind and part targets: name (= corpus and regression directory)
 /// and the function the fuzz target runs.
-const PARTS: [(&str, Check); 6] = [
+const PARTS: [(&str, Check); 10] = [
     ("kind", fuzz_props::kind),
+    ("kind_fast", fuzz_props::kind_fast),
+    ("repair", fuzz_props::repair),
+    ("convert", fuzz_props::convert),
+    ("human", fuzz_props::human),
     ("salvage", fuzz_props::salvage),
     ("identify", fuzz_props::identify),
     ("release", fuzz_props::release),
@@ -133,11 +138,16 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// The targets whose byte 0 picks `registry()[b % len]`: their regression
+/// files are named `KIND.what` and hold the input without that byte.
+const BY_KIND: [&str; 4] = ["kind", "kind_fast", "inspect", "convert"];
+
 /// Runs `check` on the input of a regression file of target `target`: as
-/// is, or (`kind`, `inspect`) as the kind its name starts with.
+/// is, or (`kind`, `kind_fast`, `inspect`, `convert`: the targets whose
+/// byte 0 picks a kind) as the kind its name starts with.
 fn replay_part(target: &str, check: Check, path: &Path) {
     let data = std::fs::read(path).expect("read input");
-    if target != "kind" && target != "inspect" {
+    if !BY_KIND.contains(&target) {
         return check(&data);
     }
     let file = path.file_name().unwrap().to_string_lossy();
@@ -145,6 +155,8 @@ fn replay_part(target: &str, check: Check, path: &Path) {
     let k = kind(name).unwrap_or_else(|| panic!("{}: no kind {name}", path.display()));
     if target == "kind" {
         fuzz_props::check_round_trip(k, &data, &VerifyOptions::default());
+    } else if target == "kind_fast" {
+        fuzz_props::check_fast(k, &data, &VerifyOptions::default());
     } else {
         let i = kubelet_ckpt::formats::registry()
             .iter()
