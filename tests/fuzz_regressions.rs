@@ -252,3 +252,27 @@ fn slow_cpu_range_of_2_pow_20_cpus_verifies_in_bounded_time() {
         "verify took {took:?}"
     );
 }
+
+/// `repair`, `{"imageRef":""` (torn) at
+/// `/var/lib/kubelet/image_manager/pulling/sha256-...`: salvage closes the
+/// object, the bytes read best as an `imagepull-preloaded-v1beta1` record
+/// (`imageRef` is no member of a pull intent), and the plan rewrote it as a
+/// preloaded record and judged that by the *preloaded* file's release row,
+/// "ok for 1.37". The kubelet reads that path as a pull intent and refuses
+/// it (`no kind "ImagePreloadedRecord" is registered ...`). Root cause:
+/// `ops::repair::plan` judged and wrote by the chosen kind's file, not the
+/// file the path names. Fixed: when the path names a kubelet file and no
+/// `--kind` is given, a state of another file is refused with a message
+/// naming both files.
+#[test]
+fn repair_refuses_a_state_of_another_file_than_its_path_names() {
+    regression("repair", "pulled-record-under-pulling");
+    let path = Path::new("/var/lib/kubelet/image_manager/pulling/sha256-0123abcd");
+    let r = kubelet_ckpt::ops::repair::plan(path, br#"{"imageRef":"""#, &Default::default());
+    let e = r.expect_err("a preloaded record under pulling/ is refused");
+    assert!(
+        e.0.contains("reads this path as image_manager/pulling/"),
+        "{}",
+        e.0
+    );
+}
