@@ -276,3 +276,36 @@ fn repair_refuses_a_state_of_another_file_than_its_path_names() {
         e.0
     );
 }
+
+/// Every fuzz target whose body is a check of fuzz/src/lib.rs is replayed
+/// here: a `fuzz_targets/NAME.rs` calling `kubelet_ckpt_fuzz::NAME(data)`
+/// must be in [`PARTS`], one calling `kubelet_ckpt_fuzz::FAMILY.check` a
+/// family, so a new target's seeds and findings cannot go unreplayed.
+#[test]
+fn every_fuzz_target_with_checks_in_the_fuzz_crate_is_replayed() {
+    let dir = root().join("fuzz/fuzz_targets");
+    let mut checked = 0;
+    for path in files(&dir) {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let body = std::fs::read_to_string(&path).expect("read target");
+        let call = format!("kubelet_ckpt_fuzz::{name}(data)");
+        if body.contains(&call) {
+            assert!(
+                PARTS.iter().any(|(t, _)| *t == name),
+                "fuzz target {name} calls {call} but is not in PARTS"
+            );
+            checked += 1;
+        } else if body.contains(".check(data)") {
+            assert!(
+                families().iter().any(|f| f.name == name),
+                "fuzz target {name} checks a family but is no family's name"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked,
+        PARTS.len() + families().len(),
+        "not every replayed target was found under fuzz/fuzz_targets"
+    );
+}
