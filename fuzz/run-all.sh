@@ -4,6 +4,9 @@
 # corpus/TARGET/ (at the top of the repository). The seeds are copied to a temporary directory first
 # so that what libFuzzer adds never lands in git. Fails on the first crash;
 # the crashing input is kept under fuzz/artifacts/TARGET/.
+# The targets are those `cargo fuzz list` names (every [[bin]] of
+# fuzz/Cargo.toml: the family targets, `kind`, `kind_fast`, `repair`,
+# `convert`, `human`, ...), so a new target is smoke-run once it is there.
 #
 #   fuzz/run-all.sh 10        # CI smoke run (.ci/run)
 #   fuzz/run-all.sh 600       # a real session

@@ -2,7 +2,9 @@
 """(Re)creates the seed corpora of the per-kind and part targets in
 corpus/TARGET/ (top of the repository) from the golden files; no Go needed.
 
-    python3 fuzz/seed-part-targets.py                 # kind salvage identify release inspect snapshot
+    python3 fuzz/seed-part-targets.py                 # every target below
+                                                      # (kind kind_fast salvage identify release
+                                                      #  inspect snapshot repair convert human)
     python3 fuzz/seed-part-targets.py kind snapshot   # some
 
 `kind` and `inspect` seeds start with the byte that selects the golden
@@ -163,11 +165,88 @@ def seed_snapshot():
         write(out, "tar.zst", b"\0" + z)
 
 
+def table_files():
+    """The release table's file names in table order (`releases::files()`,
+    the `repair` target's path list, which ends with one unknown name)."""
+    out = []
+    with open(os.path.join(ROOT, "src", "formats", "releases.tsv")) as f:
+        for l in list(f)[1:]:
+            name = l.split("\t")[0]
+            if name not in out:
+                out.append(name)
+    return out
+
+
+def seed_repair():
+    # Byte 0: the path (index into the table's files); byte 1: the request
+    # (48: the newest release that reads the file, no --allow-loss; 112:
+    # the same with --allow-loss; 27: --for-kubelet 1.35).
+    out = fresh("repair")
+    files = table_files()
+    for kind, file in kinds():
+        if file not in files:
+            continue
+        i = files.index(file)
+        for n, data in golden(kind, ["gen-1", "hand-corrupt"]):
+            write(out, f"{kind}-{n}", bytes([i, 48]) + data)
+        for n, data in golden(kind, ["gen-2"]):
+            write(out, f"{kind}-{n}-torn-loss", bytes([i, 112]) + data[: len(data) * 2 // 3])
+            write(out, f"{kind}-{n}-1.35", bytes([i, 27]) + data)
+    write(out, "unknown-name", bytes([len(files), 48]) + b'{"a":')
+    write(out, "empty-cpu", bytes([files.index("cpu_manager_state"), 48]))
+
+
+def seed_convert():
+    # Byte 0: the source kind; byte 1: the target (below 128 a kind of the
+    # same file, 128 YAML, 129 JSON, 207 the shape kubelet 1.35 writes).
+    out = fresh("convert")
+    ks = kinds()
+    for i, (kind, file) in enumerate(ks):
+        same = [k for k, f in ks if f == file]
+        for n, data in golden(kind, ["gen-1"]):
+            write(out, f"{kind}-{n}-yaml", bytes([i, 128]) + data)
+            write(out, f"{kind}-{n}-json", bytes([i, 129]) + data)
+            write(out, f"{kind}-{n}-1.35", bytes([i, 207]) + data)
+            # The next kind of the same file.
+            write(out, f"{kind}-{n}-next", bytes([i, (same.index(kind) + 1) % len(same)]) + data)
+
+
+def seed_human():
+    # The human documents `convert --to yaml|json` writes, one per kind,
+    # and one with the error comments `edit` puts on top.
+    out = fresh("human")
+    cmd = [os.environ["KUBELET_CKPT_BIN"]] if os.environ.get("KUBELET_CKPT_BIN") else [
+        "cargo", "run", "--quiet", "--"]
+    for kind, _ in kinds():
+        p = os.path.join(GOLDEN, kind, "gen-1.json")
+        if not os.path.isfile(p):
+            continue
+        for to in ["yaml", "json"] if kind.endswith(("v2", "-v1alpha1")) else ["yaml"]:
+            r = subprocess.run(cmd + ["convert", "--kind", kind, "--to", to, p],
+                               cwd=ROOT, capture_output=True)
+            if r.returncode == 0 and len(r.stdout) <= 4096:
+                write(out, f"{kind}-gen-1.{to}", r.stdout)
+                if kind == "cpu-v2" and to == "yaml":
+                    write(out, "cpu-v2-edit-error.yaml",
+                          b"# kubelet-ckpt: error: x\n# kubelet-ckpt: fix it\n" + r.stdout)
+    write(out, "not-a-state.yaml", b"family: cpu\nstate: [1, 2\n")
+    write(out, "anchors.yaml", b"a: &x [*x]\n")
+
+
 def main():
-    targets = sys.argv[1:] or ["kind", "salvage", "identify", "release", "inspect", "snapshot"]
+    targets = sys.argv[1:] or ["kind", "kind_fast", "salvage", "identify", "release", "inspect",
+                               "snapshot", "repair", "convert", "human"]
     for t in targets:
         if t == "kind":
             seed_kind("kind", ["gen-1", "hand-null", "hand-corrupt", "data-null"])
+        elif t == "kind_fast":
+            seed_kind("kind_fast", ["gen-1", "hand-corrupt"])
+        elif t == "repair":
+            seed_repair()
+        elif t == "convert":
+            seed_convert()
+        elif t == "human":
+            seed_human()
         elif t == "inspect":
             seed_kind("inspect", ["gen-1", "gen-2"])
         elif t == "salvage":

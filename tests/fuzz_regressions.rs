@@ -8,11 +8,12 @@
 //! bug stays fixed without cargo-fuzz, and the seeds keep satisfying the
 //! properties as the library changes.
 //!
-//! The per-kind and part targets (`kind`, `salvage`, `identify`,
-//! `release`, `snapshot`, `inspect`; [`PARTS`]) are replayed the same way
-//! through their functions in fuzz/src/lib.rs. Their seeds are raw fuzz
-//! inputs (selector bytes first); their regression files under
-//! tests/data/fuzz-regressions/{kind,inspect}/ are named `KIND.what` and
+//! The per-kind and part targets (`kind`, `kind_fast`, `repair`,
+//! `convert`, `human`, `salvage`, `identify`, `release`, `snapshot`,
+//! `inspect`; [`PARTS`]) are replayed the same way through their functions
+//! in fuzz/src/lib.rs. Their seeds are raw fuzz inputs (selector bytes
+//! first); their regression files under
+//! tests/data/fuzz-regressions/{kind,kind_fast,inspect,convert}/ ([`BY_KIND`]) are named `KIND.what` and
 //! hold the input *without* the selector byte, replayed as that kind by
 //! name, since the byte's meaning shifts when kinds are added to the
 //! registry. Each finding also has a named test below, with its root cause.
@@ -111,8 +112,12 @@ type Check = fn(&[u8]);
 
 /// The per-kind and part targets: name (= corpus and regression directory)
 /// and the function the fuzz target runs.
-const PARTS: [(&str, Check); 6] = [
+const PARTS: [(&str, Check); 10] = [
     ("kind", fuzz_props::kind),
+    ("kind_fast", fuzz_props::kind_fast),
+    ("repair", fuzz_props::repair),
+    ("convert", fuzz_props::convert),
+    ("human", fuzz_props::human),
     ("salvage", fuzz_props::salvage),
     ("identify", fuzz_props::identify),
     ("release", fuzz_props::release),
@@ -133,11 +138,16 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// The targets whose byte 0 picks `registry()[b % len]`: their regression
+/// files are named `KIND.what` and hold the input without that byte.
+const BY_KIND: [&str; 4] = ["kind", "kind_fast", "inspect", "convert"];
+
 /// Runs `check` on the input of a regression file of target `target`: as
-/// is, or (`kind`, `inspect`) as the kind its name starts with.
+/// is, or (`kind`, `kind_fast`, `inspect`, `convert`: the targets whose
+/// byte 0 picks a kind) as the kind its name starts with.
 fn replay_part(target: &str, check: Check, path: &Path) {
     let data = std::fs::read(path).expect("read input");
-    if target != "kind" && target != "inspect" {
+    if !BY_KIND.contains(&target) {
         return check(&data);
     }
     let file = path.file_name().unwrap().to_string_lossy();
@@ -145,6 +155,8 @@ fn replay_part(target: &str, check: Check, path: &Path) {
     let k = kind(name).unwrap_or_else(|| panic!("{}: no kind {name}", path.display()));
     if target == "kind" {
         fuzz_props::check_round_trip(k, &data, &VerifyOptions::default());
+    } else if target == "kind_fast" {
+        fuzz_props::check_fast(k, &data, &VerifyOptions::default());
     } else {
         let i = kubelet_ckpt::formats::registry()
             .iter()
@@ -238,5 +250,62 @@ fn slow_cpu_range_of_2_pow_20_cpus_verifies_in_bounded_time() {
     assert!(
         took < std::time::Duration::from_secs(120),
         "verify took {took:?}"
+    );
+}
+
+/// `repair`, `{"imageRef":""` (torn) at
+/// `/var/lib/kubelet/image_manager/pulling/sha256-...`: salvage closes the
+/// object, the bytes read best as an `imagepull-preloaded-v1beta1` record
+/// (`imageRef` is no member of a pull intent), and the plan rewrote it as a
+/// preloaded record and judged that by the *preloaded* file's release row,
+/// "ok for 1.37". The kubelet reads that path as a pull intent and refuses
+/// it (`no kind "ImagePreloadedRecord" is registered ...`). Root cause:
+/// `ops::repair::plan` judged and wrote by the chosen kind's file, not the
+/// file the path names. Fixed: when the path names a kubelet file and no
+/// `--kind` is given, a state of another file is refused with a message
+/// naming both files.
+#[test]
+fn repair_refuses_a_state_of_another_file_than_its_path_names() {
+    regression("repair", "pulled-record-under-pulling");
+    let path = Path::new("/var/lib/kubelet/image_manager/pulling/sha256-0123abcd");
+    let r = kubelet_ckpt::ops::repair::plan(path, br#"{"imageRef":"""#, &Default::default());
+    let e = r.expect_err("a preloaded record under pulling/ is refused");
+    assert!(
+        e.0.contains("reads this path as image_manager/pulling/"),
+        "{}",
+        e.0
+    );
+}
+
+/// Every fuzz target whose body is a check of fuzz/src/lib.rs is replayed
+/// here: a `fuzz_targets/NAME.rs` calling `kubelet_ckpt_fuzz::NAME(data)`
+/// must be in [`PARTS`], one calling `kubelet_ckpt_fuzz::FAMILY.check` a
+/// family, so a new target's seeds and findings cannot go unreplayed.
+#[test]
+fn every_fuzz_target_with_checks_in_the_fuzz_crate_is_replayed() {
+    let dir = root().join("fuzz/fuzz_targets");
+    let mut checked = 0;
+    for path in files(&dir) {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let body = std::fs::read_to_string(&path).expect("read target");
+        let call = format!("kubelet_ckpt_fuzz::{name}(data)");
+        if body.contains(&call) {
+            assert!(
+                PARTS.iter().any(|(t, _)| *t == name),
+                "fuzz target {name} calls {call} but is not in PARTS"
+            );
+            checked += 1;
+        } else if body.contains(".check(data)") {
+            assert!(
+                families().iter().any(|f| f.name == name),
+                "fuzz target {name} checks a family but is no family's name"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked,
+        PARTS.len() + families().len(),
+        "not every replayed target was found under fuzz/fuzz_targets"
     );
 }

@@ -763,3 +763,525 @@ pub fn inspect(data: &[u8]) {
     serde_norway::to_string(&red)
         .unwrap_or_else(|e| panic!("{name}: state does not serialise as YAML ({e})"));
 }
+
+// ---------------------------------------------------------------------------
+// Issue 10's fast per-kind target and the targets of the unfuzzed parts
+// (`kind_fast`, `repair`, `convert`, `human`).
+// ---------------------------------------------------------------------------
+
+/// `kind_fast` target: byte 0 picks the kind as for `kind` ([`split_kind`]),
+/// the rest is the file; [`check_fast`].
+pub fn kind_fast(data: &[u8]) {
+    if let Some((k, rest)) = split_kind(data) {
+        check_fast(k, rest, &VerifyOptions::default());
+    }
+}
+
+/// The cheapest useful property set for one shape: one `verify`; nothing
+/// more unless it says `ok` (most mutated inputs do not, so most runs cost
+/// one decode). On an `ok`, non-empty input:
+///
+/// * `verify` is deterministic (a second `verify`, equal);
+/// * [`READ_ONLY`] kinds refuse `canonical`; every other kind's
+///   `canonical` succeeds;
+/// * `canonical(x)` is a fixed point and verifies `ok` ([`REWRITE_MAY_CORRUPT`]
+///   kinds: only no panic; a rewrite refused as [`TOO_EXPENSIVE`] stops
+///   there).
+///
+/// What `kind` checks beyond this (canonical of inputs that do not verify,
+/// determinism of refusals) is left to `kind` and the family targets.
+pub fn check_fast(k: &dyn Shape, data: &[u8], opts: &VerifyOptions) {
+    let name = k.info().name;
+    let v = k.verify(data, opts);
+    if v.verdict != Verdict::Ok || data.is_empty() {
+        return;
+    }
+    assert_eq!(
+        v,
+        k.verify(data, opts),
+        "{name}: verify is not deterministic on {}",
+        show(data)
+    );
+    let canonical = k.canonical(data);
+    if READ_ONLY.contains(&name) {
+        assert!(
+            canonical.is_err(),
+            "{name}: a read-only kind wrote {}",
+            show(data)
+        );
+        return;
+    }
+    let c = canonical.unwrap_or_else(|e| {
+        panic!(
+            "{name}: verify ok but canonical fails ({e}) on {}",
+            show(data)
+        )
+    });
+    if c == data {
+        return;
+    }
+    if REWRITE_MAY_CORRUPT.contains(&name) {
+        let _ = (k.canonical(&c), k.verify(&c, opts));
+        return;
+    }
+    match k.canonical(&c) {
+        Ok(cc) => assert!(
+            cc == c,
+            "{name}: canonical is not a fixed point on {}\nonce:  {}\ntwice: {}",
+            show(data),
+            show(&c),
+            show(&cc)
+        ),
+        Err(e) if e.to_string().contains(TOO_EXPENSIVE) => return,
+        Err(e) => panic!(
+            "{name}: canonical output does not canonicalise ({e}): {} (from {})",
+            show(&c),
+            show(data)
+        ),
+    }
+    let vc = k.verify(&c, opts);
+    assert_eq!(
+        vc.verdict,
+        Verdict::Ok,
+        "{name}: ok input, canonical output not ok ({}): {} (from {})",
+        vc.message,
+        show(&c),
+        show(data)
+    );
+}
+
+/// A concrete path under `/var/lib/kubelet` for a kubelet file name of the
+/// registry or the release table: each `*` and `<placeholder>` becomes
+/// `0123abcd` (an id, a digest).
+pub fn concrete(file: &str) -> PathBuf {
+    let mut out = String::new();
+    let mut rest = file;
+    while let Some(i) = rest.find(['*', '<']) {
+        out.push_str(&rest[..i]);
+        out.push_str("0123abcd");
+        rest = if rest[i..].starts_with('*') {
+            &rest[i + 1..]
+        } else {
+            rest[i..].find('>').map_or("", |j| &rest[i + j + 1..])
+        };
+    }
+    out.push_str(rest);
+    Path::new("/var/lib/kubelet").join(out)
+}
+
+/// The paths the `repair` target chooses from: every kubelet file of the
+/// release table ([`concrete`], in table order), then one name no kubelet
+/// file has.
+pub fn state_paths() -> &'static [PathBuf] {
+    static PATHS: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    PATHS.get_or_init(|| {
+        let mut v: Vec<PathBuf> = kubelet_ckpt::formats::releases::files()
+            .into_iter()
+            .map(concrete)
+            .collect();
+        v.push(PathBuf::from("/tmp/state.json"));
+        v
+    })
+}
+
+/// The release a `repair` selector byte asks for: `b % 64 < 30` is
+/// `--for-kubelet 1.(8 + b % 64)` (1.8-1.37), otherwise none (the newest
+/// release that reads the file). Bit 6 is `--allow-loss`.
+pub fn repair_request(b: u8) -> kubelet_ckpt::ops::repair::RepairRequest {
+    let m = b % 64;
+    kubelet_ckpt::ops::repair::RepairRequest {
+        for_kubelet: (m < 30).then_some(8 + m),
+        allow_loss: b & 0x40 != 0,
+        ..Default::default()
+    }
+}
+
+/// The target release's verdict on `bytes` for the plan's file, release
+/// and gates: `Ok(())` when that release reads it as `ok` (or ignores the
+/// file), else the verdict as text.
+fn target_accepts(plan: &kubelet_ckpt::ops::repair::Plan, bytes: &[u8]) -> Result<(), String> {
+    use kubelet_ckpt::formats::releases::{self, Gates, ReleaseVerdict};
+    let minor = plan
+        .target
+        .strip_prefix("1.")
+        .and_then(|m| m.parse::<u8>().ok())
+        .ok_or_else(|| format!("plan target {:?} is no release", plan.target))?;
+    let row = releases::row(&plan.file, minor)
+        .ok_or_else(|| format!("no release row for {} 1.{minor}", plan.file))?;
+    let gates = Gates::parse(&plan.gates)?;
+    match releases::verify(row, &gates, bytes, &VerifyOptions::default(), None) {
+        ReleaseVerdict::Judged { verification, .. } if verification.verdict == Verdict::Ok => {
+            Ok(())
+        }
+        ReleaseVerdict::Ignored => Ok(()),
+        other => Err(format!("{other:?}")),
+    }
+}
+
+/// `repair` target: byte 0 picks a path from [`state_paths`], byte 1 the
+/// request ([`repair_request`]); the rest is the file. `ops::repair::plan`
+/// (no node facts; nothing is written) never panics, and:
+///
+/// * a refusal (`Err`) says why (a non-empty message);
+/// * `Rewrite`: new bytes exist, differ from the input, and the plan's
+///   target release (with the plan's gates) reads them as `ok`; planning
+///   the repair of those bytes again, for that release and gates, does
+///   nothing (repair is idempotent);
+/// * `Refused`: a message says why; new bytes, if any, are read as `ok`
+///   too (only `--allow-loss` is missing);
+/// * `Nothing`: no new bytes, and the target release reads the input as
+///   `ok`;
+/// * `SetAside`: no new bytes, the plan names a kubelet file;
+/// * `ConfigError` never happens without node facts.
+pub fn repair(data: &[u8]) {
+    use kubelet_ckpt::ops::repair::{plan, Action};
+    let [sel, opt, bytes @ ..] = data else { return };
+    let paths = state_paths();
+    let path = &paths[usize::from(*sel) % paths.len()];
+    let req = repair_request(*opt);
+    let p = match plan(path, bytes, &req) {
+        Ok(p) => p,
+        Err(e) => {
+            assert!(!e.0.is_empty(), "repair refused without a reason");
+            return;
+        }
+    };
+    let what = || {
+        format!(
+            "{} {:?} (1.{:?})",
+            path.display(),
+            req.for_kubelet,
+            p.target
+        )
+    };
+    match p.action {
+        Action::Rewrite => {
+            let new = p
+                .new_bytes
+                .as_deref()
+                .unwrap_or_else(|| panic!("{}: a rewrite without bytes", what()));
+            assert!(new != bytes, "{}: a rewrite to the same bytes", what());
+            if let Err(e) = target_accepts(&p, new) {
+                panic!(
+                    "{}: the repaired file is not ok for its target: {e}\nrepaired: {} (from {})",
+                    what(),
+                    show(new),
+                    show(bytes)
+                );
+            }
+            let again_req = kubelet_ckpt::ops::repair::RepairRequest {
+                for_kubelet: p.target.strip_prefix("1.").and_then(|m| m.parse().ok()),
+                gates: kubelet_ckpt::formats::releases::Gates::parse(&p.gates)
+                    .expect("the plan's gates parse"),
+                allow_loss: req.allow_loss,
+                ..Default::default()
+            };
+            match plan(path, new, &again_req) {
+                Ok(p2) => assert!(
+                    p2.action == Action::Nothing,
+                    "{}: repairing the repaired file again plans {:?} ({:?}, {:?}): {} (from {})",
+                    what(),
+                    p2.action,
+                    p2.changes,
+                    p2.message,
+                    show(new),
+                    show(bytes)
+                ),
+                Err(e) => panic!(
+                    "{}: the repaired file cannot be planned again ({}): {} (from {})",
+                    what(),
+                    e.0,
+                    show(new),
+                    show(bytes)
+                ),
+            }
+        }
+        Action::Refused => {
+            assert!(p.message.is_some(), "{}: refused without a message", what());
+            if let Some(new) = &p.new_bytes {
+                if let Err(e) = target_accepts(&p, new) {
+                    panic!(
+                        "{}: the refused repair's output is not ok: {e}\n{} (from {})",
+                        what(),
+                        show(new),
+                        show(bytes)
+                    );
+                }
+            }
+        }
+        Action::Nothing => {
+            assert!(
+                p.new_bytes.is_none(),
+                "{}: nothing to do, but bytes",
+                what()
+            );
+            if let Err(e) = target_accepts(&p, bytes) {
+                panic!(
+                    "{}: repair does nothing, but the target does not read the file as ok: {e}\n{}",
+                    what(),
+                    show(bytes)
+                );
+            }
+        }
+        Action::SetAside => {
+            assert!(p.new_bytes.is_none(), "{}: set aside, but bytes", what());
+            assert!(
+                !p.file.is_empty(),
+                "{}: set aside a file of no name",
+                what()
+            );
+        }
+        Action::ConfigError => panic!("{}: a configuration error without a node", what()),
+    }
+}
+
+/// What the `convert` target's byte 1 asks for, given the source kind:
+/// below 128 a kind of the source's file (`b % n`), 128-191 the human
+/// document (even: YAML, odd: JSON), from 192 the shape release
+/// `1.(8 + b % 30)` writes.
+pub fn convert_target(src: &dyn Shape, b: u8) -> kubelet_ckpt::ops::convert::Target {
+    use kubelet_ckpt::ops::convert::{Human, Target};
+    if b < 128 {
+        let file = src.info().file;
+        let same: Vec<_> = registry()
+            .iter()
+            .filter(|k| k.info().file == file)
+            .collect();
+        Target::Kind(same[usize::from(b) % same.len()].info().name.to_string())
+    } else if b < 192 {
+        Target::Human(if b % 2 == 0 { Human::Yaml } else { Human::Json })
+    } else {
+        Target::Release(8 + b % 30)
+    }
+}
+
+/// `convert` target: byte 0 picks the source kind (`registry()[b % len]`,
+/// as [`split_kind`]), byte 1 the target ([`convert_target`]); the rest is
+/// the file, read as exactly that kind (`--kind`), without `--allow-loss`.
+/// `ops::convert::convert` never panics, and:
+///
+/// * a conversion to a kind gives bytes that kind verifies `ok`, and
+///   converting them to the same kind again gives them back;
+/// * a conversion to a release's shape gives bytes that release reads `ok`;
+/// * a conversion to the human document gives a document `parse_human`
+///   reads back as the same state, in the same format; converting that
+///   document back to the source kind gives the same bytes as converting
+///   the file to it directly (or both fail alike);
+/// * `Unverified` (the output does not verify: a bug by its own docs) only
+///   when the input itself does not verify `ok` (a state the kubelet's
+///   restore checks refuse stays refused).
+pub fn convert(data: &[u8]) {
+    use kubelet_ckpt::ops::convert::{
+        convert as run, parse_human, ConvertFailure, ConvertRequest, Target,
+    };
+    let [sel, tb, bytes @ ..] = data else { return };
+    let reg = registry();
+    let src = reg[usize::from(*sel) % reg.len()];
+    let name = src.info().name;
+    let target = convert_target(src, *tb);
+    let path = concrete(src.info().file);
+    let req = |kind: Option<&str>, target: Target| ConvertRequest {
+        target,
+        kind: kind.map(str::to_string),
+        gates: Default::default(),
+        allow_loss: false,
+        container_map: None,
+    };
+    let r = run(&path, bytes, &req(Some(name), target.clone()));
+    let what = || format!("{name} -> {target:?}");
+    let out = match r {
+        Ok(out) => out,
+        Err(ConvertFailure::Unverified { kind, message }) => {
+            let v = src.verify(bytes, &VerifyOptions::default());
+            assert!(
+                v.verdict != Verdict::Ok,
+                "{}: an ok input converts to bytes that do not verify as {kind}: {message}\n{}",
+                what(),
+                show(bytes)
+            );
+            return;
+        }
+        Err(_) => return,
+    };
+    assert!(
+        out.losses.is_empty(),
+        "{}: losses without --allow-loss",
+        what()
+    );
+    match &target {
+        Target::Kind(k) => {
+            let shape = kubelet_ckpt::formats::kind(k).expect("target kinds exist");
+            let v = shape.verify(&out.bytes, &VerifyOptions::default());
+            assert_eq!(
+                v.verdict,
+                Verdict::Ok,
+                "{}: output does not verify ({}): {} (from {})",
+                what(),
+                v.message,
+                show(&out.bytes),
+                show(bytes)
+            );
+            match run(&path, &out.bytes, &req(Some(k), target.clone())) {
+                Ok(again) => assert!(
+                    again.bytes == out.bytes,
+                    "{}: converting the output again changes it: {} -> {}",
+                    what(),
+                    show(&out.bytes),
+                    show(&again.bytes)
+                ),
+                Err(e) => panic!(
+                    "{}: the output does not convert again ({e}): {}",
+                    what(),
+                    show(&out.bytes)
+                ),
+            }
+        }
+        Target::Release(m) => {
+            use kubelet_ckpt::formats::releases::{self, ReleaseVerdict};
+            let file = out_file(&out.to);
+            let row = releases::row(file, *m).expect("converted for an existing row");
+            match releases::verify(
+                row,
+                &Default::default(),
+                &out.bytes,
+                &VerifyOptions::default(),
+                None,
+            ) {
+                ReleaseVerdict::Judged { verification, .. }
+                    if verification.verdict == Verdict::Ok => {}
+                other => panic!(
+                    "{}: kubelet 1.{m} does not read the output as ok ({other:?}): {} (from {})",
+                    what(),
+                    show(&out.bytes),
+                    show(bytes)
+                ),
+            }
+        }
+        Target::Human(h) => {
+            let Some((state, h2)) = parse_human(&out.bytes) else {
+                panic!(
+                    "{}: the human document does not read back: {} (from {})",
+                    what(),
+                    show(&out.bytes),
+                    show(bytes)
+                );
+            };
+            assert_eq!(
+                *h,
+                h2,
+                "{}: the document reads back as another format",
+                what()
+            );
+            let lifted = kubelet_ckpt::formats::state::lift(name, bytes)
+                .expect("registry kinds lift")
+                .expect("a converted file lifts");
+            assert!(
+                state == lifted,
+                "{}: the document reads back as another state: {}",
+                what(),
+                show(&out.bytes)
+            );
+            if !kubelet_ckpt::formats::lower::writable(name) {
+                return;
+            }
+            let direct = run(
+                &path,
+                bytes,
+                &req(Some(name), Target::Kind(name.to_string())),
+            );
+            let via = run(
+                &path,
+                &out.bytes,
+                &req(None, Target::Kind(name.to_string())),
+            );
+            match (direct, via) {
+                (Ok(d), Ok(v)) => assert!(
+                    d.bytes == v.bytes,
+                    "{}: back from the document differs from the direct conversion\ndirect: {}\nvia:    {}",
+                    what(),
+                    show(&d.bytes),
+                    show(&v.bytes)
+                ),
+                (Err(d), Err(v)) => assert_eq!(
+                    d.to_string(),
+                    v.to_string(),
+                    "{}: the direct conversion and the one via the document fail differently",
+                    what()
+                ),
+                (d, v) => panic!(
+                    "{}: direct conversion {:?}, via the document {:?} (from {})",
+                    what(),
+                    d.map(|c| c.to),
+                    v.map(|c| c.to),
+                    show(bytes)
+                ),
+            }
+        }
+    }
+}
+
+/// The kubelet file of a kind name.
+fn out_file(kind: &str) -> &'static str {
+    kubelet_ckpt::formats::kind(kind)
+        .map(|k| k.info().file)
+        .unwrap_or("")
+}
+
+/// `human` target: arbitrary bytes as the human document `convert` and
+/// `edit` read (YAML or JSON). `parse_human`, `edit::strip_errors`,
+/// `edit::with_error` and `edit::finish` never panic, and:
+///
+/// * error comments are stripped exactly: `strip_errors(with_error(x, e))
+///   == strip_errors(x)`;
+/// * a document that parses as a state re-renders (`convert::human`, YAML
+///   and JSON) into documents that parse back as the same state;
+/// * `edit::finish` of it to the state's own source kind, when it succeeds,
+///   gives bytes that kind verifies `ok`.
+pub fn human(data: &[u8]) {
+    use kubelet_ckpt::ops::convert::{human as render, parse_human, Human};
+    use kubelet_ckpt::ops::edit::{finish, strip_errors, with_error};
+    let stripped = strip_errors(data);
+    assert_eq!(
+        strip_errors(&with_error(data, "line one\nline two")),
+        stripped,
+        "with_error/strip_errors do not round-trip on {}",
+        show(data)
+    );
+    let Some((state, _)) = parse_human(data) else {
+        return;
+    };
+    for h in [Human::Yaml, Human::Json] {
+        let doc = render(&state, h).unwrap_or_else(|e| panic!("state does not render ({e})"));
+        match parse_human(&doc) {
+            Some((back, h2)) => {
+                assert_eq!(h, h2, "a {h:?} document reads back as {h2:?}");
+                assert!(
+                    back == state,
+                    "the {h:?} document reads back as another state: {} (from {})",
+                    show(&doc),
+                    show(data)
+                );
+            }
+            None => panic!(
+                "the rendered {h:?} document does not parse: {} (from {})",
+                show(&doc),
+                show(data)
+            ),
+        }
+    }
+    let kind = state.source().kind.clone();
+    let Some(shape) = kubelet_ckpt::formats::kind(&kind) else {
+        return;
+    };
+    if let Ok((bytes, _)) = finish(data, &kind, None) {
+        let v = shape.verify(&bytes, &VerifyOptions::default());
+        assert_eq!(
+            v.verdict,
+            Verdict::Ok,
+            "edit::finish as {kind} gives bytes that do not verify ({}): {} (from {})",
+            v.message,
+            show(&bytes),
+            show(data)
+        );
+    }
+}

@@ -621,6 +621,18 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
         return Ok(plan);
     };
     let shape = formats::kind(kind).expect("chosen kinds exist");
+    // The kubelet reads the path as the file its name says: a state of
+    // another file (a pulled-image record under pulling/, found by the
+    // `repair` fuzz target) would be judged, and written, as the wrong file.
+    if let (Some(named), None) = (by_name, &req.kind) {
+        if named != shape.info().file {
+            return Err(RepairError(format!(
+                "{}: the kubelet reads this path as {named}, but what can be read in it is a {kind} state (the kubelet's {}); move it there, or name the kind with --kind",
+                path.display(),
+                shape.info().file
+            )));
+        }
+    }
     plan.kind = Some(kind.to_string());
     if plan.file.is_empty() {
         plan.file = shape.info().file.to_string();
