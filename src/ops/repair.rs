@@ -489,6 +489,29 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
     let lifted = |b: &[u8]| -> Option<(&'static str, State)> {
         let (k, _, _) = vops::choose(path, b, &vreq).ok()?;
         let k = k?;
+        // Shapes of one layout in several files (podstatus-v3, allocated,
+        // actuated) are told apart by the name only: when the content was
+        // identified as another file's, a shape of the file the path names
+        // that decodes the same bytes is what the kubelet reads there.
+        if let (Some(named), None) = (by_name, &req.kind) {
+            if k.info().file != named {
+                let id = crate::formats::identify::identify_thorough(
+                    Some(path),
+                    b,
+                    &VerifyOptions::default(),
+                );
+                let own = id.candidates.iter().find_map(|c| {
+                    let n = c.kind.info().name;
+                    (c.kind.info().file == named
+                        && c.verification.verdict != crate::formats::Verdict::InvalidJson)
+                        .then(|| Some((n, state::lift(n, b)?.ok()?)))
+                        .flatten()
+                });
+                if own.is_some() {
+                    return own;
+                }
+            }
+        }
         let s = state::lift(k.info().name, b)?.ok()?;
         Some((k.info().name, s))
     };
