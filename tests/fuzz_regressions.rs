@@ -289,6 +289,46 @@ fn repair_refuses_a_state_of_another_file_than_its_path_names() {
     }
 }
 
+/// `repair` with `--for-kubelet 1.32` of a torn data-string envelope at a
+/// path that names no kubelet file (`/tmp/state.json`): the salvage kept
+/// `{"data":"{}"}`, written as a shape 1.32 writes; planning the result
+/// again failed with "kubelet 1.32 writes no actuated_pods_state". Root
+/// cause: `{"data":...,"checksum":...}` is the layout of podstatus-v2/v3,
+/// allocated and actuated alike (identification reports them as ties;
+/// only a file name tells them apart), and without one the re-plan took
+/// the first tie. Fixed: for a chosen release and a path that names no
+/// kubelet file, a tied shape of a file that release writes is taken.
+/// Found by the 2026-12-05 continuation of the campaign.
+#[test]
+fn repair_of_a_tied_envelope_for_a_release_is_a_fixpoint() {
+    regression("repair", "repair-relabelled-envelope");
+    let path = Path::new("/tmp/state.json");
+    let gates = kubelet_ckpt::formats::releases::Gates::parse("InPlacePodVerticalScaling=true")
+        .expect("gates parse");
+    let req = kubelet_ckpt::ops::repair::RepairRequest {
+        for_kubelet: Some(32),
+        gates: gates.clone(),
+        ..Default::default()
+    };
+    // The repaired file of the finding, ok as every tied shape (identify
+    // reports actuated-v4 first): 1.32 with the gate on writes the pod
+    // status file, so that shape is taken and nothing needs doing.
+    let bytes = br#"{"data":"{}","checksum":694314937}"#;
+    let p = kubelet_ckpt::ops::repair::plan(path, bytes, &req).expect("planned");
+    let k = p.target_kind.as_deref().expect("a target kind");
+    let file = kubelet_ckpt::formats::kind(k).unwrap().info().file;
+    let row = kubelet_ckpt::formats::releases::row(file, 32).expect("1.32 has a row for it");
+    assert!(
+        row.writer(&row.gates(&gates)).is_some(),
+        "{k}: 1.32 does not write {file}"
+    );
+    assert_eq!(
+        p.action,
+        kubelet_ckpt::ops::repair::Action::Nothing,
+        "{p:?}"
+    );
+}
+
 /// Every fuzz target whose body is a check of fuzz/src/lib.rs is replayed
 /// here: a `fuzz_targets/NAME.rs` calling `kubelet_ckpt_fuzz::NAME(data)`
 /// must be in [`PARTS`], one calling `kubelet_ckpt_fuzz::FAMILY.check` a

@@ -512,6 +512,26 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
                 }
             }
         }
+        // A path that names no kubelet file leaves same-layout shapes of
+        // several files tied (`{"data":...,"checksum":...}`): for a chosen
+        // release, a tied shape of a file that release writes is taken.
+        if let (None, None, Some(minor)) = (by_name, &req.kind, req.for_kubelet) {
+            let writes = |k: &dyn formats::Shape| {
+                releases::row(k.info().file, minor)
+                    .is_some_and(|r| r.writer(&r.gates(&req.gates)).is_some())
+            };
+            if !writes(k) {
+                let id =
+                    crate::formats::identify::identify(Some(path), b, &VerifyOptions::default());
+                let tied = id.ties.iter().find_map(|t| {
+                    let tk = formats::kind(t).filter(|tk| writes(*tk))?;
+                    Some((tk.info().name, state::lift(tk.info().name, b)?.ok()?))
+                });
+                if tied.is_some() {
+                    return tied;
+                }
+            }
+        }
         let s = state::lift(k.info().name, b)?.ok()?;
         Some((k.info().name, s))
     };
