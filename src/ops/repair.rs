@@ -487,7 +487,7 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
         ..Default::default()
     };
     let lifted = |b: &[u8]| -> Option<(&'static str, State)> {
-        let (k, _, _) = vops::choose(path, b, &vreq).ok()?;
+        let (k, _, id) = vops::choose(path, b, &vreq).ok()?;
         let k = k?;
         // Shapes of one layout in several files (podstatus-v3, allocated,
         // actuated) are told apart by the name only: when the content was
@@ -520,9 +520,8 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
                 releases::row(k.info().file, minor)
                     .is_some_and(|r| r.writer(&r.gates(&req.gates)).is_some())
             };
-            if !writes(k) {
-                let id =
-                    crate::formats::identify::identify(Some(path), b, &VerifyOptions::default());
+            if let (false, Some(id)) = (writes(k), &id) {
+                // The identification `choose` made (same path, same bytes).
                 let tied = id.ties.iter().find_map(|t| {
                     let tk = formats::kind(t).filter(|tk| writes(*tk))?;
                     Some((tk.info().name, state::lift(tk.info().name, b)?.ok()?))

@@ -556,6 +556,21 @@ pub(crate) fn is_valid_fast(data: &[u8]) -> bool {
         }
         Some(i)
     };
+    // An object key at `i`, its colon and the whitespace around: where
+    // the member's value starts.
+    let key = |i: usize| -> Option<usize> {
+        if data.get(i) != Some(&b'"') {
+            return None;
+        }
+        let mut j = string(i)?;
+        ws(&mut j);
+        if data.get(j) != Some(&b':') {
+            return None;
+        }
+        j += 1;
+        ws(&mut j);
+        Some(j)
+    };
     ws(&mut i);
     loop {
         // A value starts at `i` (whitespace skipped).
@@ -577,19 +592,10 @@ pub(crate) fn is_valid_fast(data: &[u8]) -> bool {
                     stack.push(object);
                     if object {
                         // The first key.
-                        if data.get(i) != Some(&b'"') {
-                            return false;
-                        }
-                        let Some(k) = string(i) else {
+                        let Some(v) = key(i) else {
                             return false;
                         };
-                        i = k;
-                        ws(&mut i);
-                        if data.get(i) != Some(&b':') {
-                            return false;
-                        }
-                        i += 1;
-                        ws(&mut i);
+                        i = v;
                     }
                     continue;
                 }
@@ -616,19 +622,10 @@ pub(crate) fn is_valid_fast(data: &[u8]) -> bool {
                     i += 1;
                     ws(&mut i);
                     if object {
-                        if data.get(i) != Some(&b'"') {
-                            return false;
-                        }
-                        let Some(k) = string(i) else {
+                        let Some(v) = key(i) else {
                             return false;
                         };
-                        i = k;
-                        ws(&mut i);
-                        if data.get(i) != Some(&b':') {
-                            return false;
-                        }
-                        i += 1;
-                        ws(&mut i);
+                        i = v;
                     }
                     break;
                 }
