@@ -767,6 +767,20 @@ pub fn spans_with(
     node: Option<&Node>,
     cache: &mut ReaderCache,
 ) -> Vec<Span> {
+    // The readers of every release validate the same bytes: once is enough.
+    crate::go::json::with_validated(bytes, || {
+        spans_uncached(file, user_gates, bytes, opts, node, cache)
+    })
+}
+
+fn spans_uncached(
+    file: &str,
+    user_gates: &Gates,
+    bytes: &[u8],
+    opts: &VerifyOptions,
+    node: Option<&Node>,
+    cache: &mut ReaderCache,
+) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
     let mut memo: Vec<(RowKey, ReleaseVerdict)> = Vec::new();
     for m in MINORS {

@@ -252,6 +252,12 @@ pub fn choose(path: &Path, bytes: &[u8], req: &Request) -> Result<Chosen, OpErro
 
 /// The verdict on `bytes` found at `path`.
 pub fn judge(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpError> {
+    // Identification and every release's readers validate the same bytes
+    // as JSON: once is enough.
+    crate::go::json::with_validated(bytes, || judge_validated(path, bytes, req))
+}
+
+fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileReport, OpError> {
     let (kind, choice, id) = choose(path, bytes, req)?;
     let Some(kind) = kind else {
         return Ok(FileReport {

@@ -38,7 +38,7 @@ mod unquote;
 pub use encode::{is_valid_number, MarshalOptions};
 pub use fields::{type_fields, FieldInfo, StructFields};
 pub use quote::{equal_fold, go_quote};
-pub use scanner::{check_valid, compact, SyntaxError, MAX_NESTING_DEPTH};
+pub use scanner::{check_valid, compact, with_validated, SyntaxError, MAX_NESTING_DEPTH};
 pub use types::{
     bytes_to_value, number_type, raw_message_type, unsupported_type, value_to_bytes, RAW_MESSAGE,
     UNSUPPORTED, UNSUPPORTED_TYPE_MARKER,

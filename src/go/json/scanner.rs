@@ -440,10 +440,47 @@ impl Scanner {
 /// run through Go's state machine, which finds the same verdict with Go's
 /// message and offset.
 pub fn check_valid(data: &[u8]) -> Result<(), SyntaxError> {
+    if VALIDATED.with(|v| v.get()) == Some(span_of(data)) {
+        return Ok(());
+    }
     if is_valid_fast(data) {
         return Ok(());
     }
     check_valid_scanner(data)
+}
+
+thread_local! {
+    /// The input [`with_validated`] is running for, as (address, length).
+    static VALIDATED: std::cell::Cell<Option<(usize, usize)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+fn span_of(data: &[u8]) -> (usize, usize) {
+    (data.as_ptr() as usize, data.len())
+}
+
+/// Runs `f` with `data` validated once: inside `f`, [`check_valid`] of
+/// exactly these bytes (same address and length) returns at once. Every
+/// reader of a kubelet file starts as `json.Unmarshal` does, by validating
+/// the whole input; a file judged for every release goes through five to
+/// eight readers, which then share one validation.
+///
+/// Sound because `data` stays borrowed (unchanged, not freed) while `f`
+/// runs, so no other input can have its address and length meanwhile.
+/// Input that is not valid JSON is not recorded (each reader produces its
+/// own error message and offset, as before).
+pub fn with_validated<R>(data: &[u8], f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<(usize, usize)>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            VALIDATED.with(|v| v.set(self.0));
+        }
+    }
+    if data.is_empty() || check_valid(data).is_err() {
+        return f();
+    }
+    let _restore = Restore(VALIDATED.with(|v| v.replace(Some(span_of(data)))));
+    f()
 }
 
 /// [`check_valid`] by Go's scanner state machine alone.
@@ -736,6 +773,29 @@ mod tests {
 
     fn err(s: &[u8]) -> String {
         check_valid(s).unwrap_err().msg
+    }
+
+    #[test]
+    fn with_validated_remembers_exactly_the_validated_bytes() {
+        let buf = br#"{"a":[1,2]}{"b":"#.to_vec();
+        let (valid, rest) = buf.split_at(11);
+        let recorded = || VALIDATED.with(|v| v.get());
+        with_validated(valid, || {
+            assert_eq!(recorded(), Some(span_of(valid)));
+            assert!(check_valid(valid).is_ok());
+            // Same address, other lengths: validated afresh.
+            assert_eq!(err(&buf), "invalid character '{' after top-level value");
+            assert_eq!(err(&valid[..5]), "unexpected end of JSON input");
+            assert_eq!(err(rest), "unexpected end of JSON input");
+            // Nested, for invalid input: nothing recorded, the outer kept.
+            with_validated(rest, || assert_eq!(recorded(), Some(span_of(valid))));
+            assert_eq!(recorded(), Some(span_of(valid)));
+        });
+        assert_eq!(recorded(), None);
+        // Restored on unwinding too.
+        let r = std::panic::catch_unwind(|| with_validated(valid, || panic!("reader panicked")));
+        assert!(r.is_err());
+        assert_eq!(recorded(), None);
     }
 
     #[test]
