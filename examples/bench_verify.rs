@@ -30,6 +30,7 @@ fn usage() -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    kubelet_ckpt::tune_allocator();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["list"] => {
