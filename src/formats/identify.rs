@@ -295,6 +295,16 @@ fn identify_with(
     opts: &VerifyOptions,
     thorough: bool,
 ) -> Identification {
+    // Every candidate validates the same bytes: once is enough.
+    crate::go::json::with_validated(bytes, || identify_candidates(path, bytes, opts, thorough))
+}
+
+fn identify_candidates(
+    path: Option<&Path>,
+    bytes: &[u8],
+    opts: &VerifyOptions,
+    thorough: bool,
+) -> Identification {
     let scan = top_level_keys(bytes);
     let all = registry();
     let mut cands: Vec<Candidate> = Vec::new();
@@ -608,7 +618,7 @@ fn object_keys(b: &[u8], min_depth: usize, out: &mut Vec<String>) {
             b'{' | b'[' => depth += 1,
             b'}' | b']' => depth = depth.saturating_sub(1),
             b'"' => {
-                let Some((s, next)) = read_string(b, i) else {
+                let Some(next) = string_end(b, i) else {
                     return;
                 };
                 let mut j = next;
@@ -616,7 +626,9 @@ fn object_keys(b: &[u8], min_depth: usize, out: &mut Vec<String>) {
                     j += 1;
                 }
                 if b.get(j) == Some(&b':') && depth >= min_depth {
-                    out.push(s);
+                    if let Some((s, _)) = read_string(b, i) {
+                        out.push(s);
+                    }
                 }
                 i = next;
                 continue;
@@ -772,27 +784,57 @@ fn read_string(b: &[u8], mut i: usize) -> Option<(String, usize)> {
                 }
                 i += 2;
             }
-            c => {
-                s.push(c);
-                i += 1;
+            _ => {
+                let run = b[i..]
+                    .iter()
+                    .position(|&c| c == b'"' || c == b'\\')
+                    .unwrap_or(b.len() - i);
+                s.extend_from_slice(&b[i..i + run]);
+                i += run;
             }
         }
     }
     None
 }
 
+/// The length of the escape sequence at `b[i] == '\\'` as [`read_string`]
+/// reads it, or `None` where it cannot (cut short, bad `\u` digits).
+fn escape_len(b: &[u8], i: usize) -> Option<usize> {
+    if *b.get(i + 1)? != b'u' {
+        return Some(2);
+    }
+    let hex = std::str::from_utf8(b.get(i + 2..i + 6)?).ok()?;
+    u32::from_str_radix(hex, 16).ok()?;
+    Some(6)
+}
+
+/// The index after the JSON string at `b[i] == '"'`, exactly where
+/// [`read_string`] ends it (and `None` where it fails), without building
+/// the text: skipping values and non-key strings allocates nothing.
+fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+    i += 1;
+    loop {
+        let run = b.get(i..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
+        i += run;
+        if b[i] == b'"' {
+            return Some(i + 1);
+        }
+        i += escape_len(b, i)?;
+    }
+}
+
 /// The index after the JSON value at `b[i]`, or `None` where it is cut
 /// short. Containers are skipped by depth counting outside strings.
 fn skip_value(b: &[u8], i: usize) -> Option<usize> {
     match *b.get(i)? {
-        b'"' => read_string(b, i).map(|(_, n)| n),
+        b'"' => string_end(b, i),
         b'{' | b'[' => {
             let mut depth = 0usize;
             let mut j = i;
             while j < b.len() {
                 match b[j] {
                     b'"' => {
-                        j = read_string(b, j)?.1;
+                        j = string_end(b, j)?;
                         continue;
                     }
                     b'{' | b'[' => depth += 1,
@@ -822,6 +864,33 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `string_end` skips exactly what `read_string` reads: every string
+    /// of up to 6 bytes after the opening quote over an alphabet with the
+    /// quote, the backslash, `u`, hex digits, `+` (which `from_str_radix`
+    /// accepts) and a non-ASCII byte.
+    #[test]
+    fn string_end_agrees_with_read_string() {
+        let alphabet = [b'"', b'\\', b'u', b'0', b'a', b'+', b'x', 0xC3];
+        let mut checked = 0;
+        for len in 0..=6u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                let mut b = vec![b'"'];
+                for _ in 0..len {
+                    b.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                assert_eq!(
+                    string_end(&b, 0),
+                    read_string(&b, 0).map(|(_, end)| end),
+                    "{:?}",
+                    String::from_utf8_lossy(&b)
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 299_593);
+    }
 
     #[test]
     fn keys_tolerant() {
