@@ -42,9 +42,9 @@ fn fatal(message: String, offset: usize) -> Fatal {
 /// Where `indirect` stopped.
 enum Target<'v> {
     /// A type with its own `UnmarshalJSON`, and the value to hand it.
-    Custom(CustomJson, TypeRef, &'v mut Value),
+    Custom(CustomJson, &'v TypeRef, &'v mut Value),
     /// A plain value of the given type.
-    Plain(TypeRef, &'v mut Value),
+    Plain(&'v TypeRef, &'v mut Value),
 }
 
 fn cached(cell: &'static OnceLock<TypeRef>, kind: fn() -> TypeKind) -> TypeRef {
@@ -351,13 +351,13 @@ impl<'a> Decoder<'a> {
     /// interfaces holding non-nil pointers, and stops at a custom
     /// unmarshaler. With `decoding_null` it stops at the first settable
     /// pointer so `null` can clear it.
-    fn indirect<'v>(t: &TypeRef, v: &'v mut Value, decoding_null: bool) -> Target<'v> {
+    fn indirect<'v>(t: &'v TypeRef, v: &'v mut Value, decoding_null: bool) -> Target<'v> {
         if !matches!(t.kind, TypeKind::Ptr(_)) {
             if let Some(cj) = t.custom_json {
-                return Target::Custom(cj, Arc::clone(t), v);
+                return Target::Custom(cj, t, v);
             }
         }
-        let mut t = Arc::clone(t);
+        let mut t = t;
         let mut v = v;
         let mut settable = true;
         loop {
@@ -373,9 +373,9 @@ impl<'a> Decoder<'a> {
                 };
                 if descend {
                     if let Value::Interface(Some(b)) = v {
-                        let inner = &mut **b;
-                        t = Arc::clone(&inner.0);
-                        v = &mut inner.1;
+                        let (it, iv) = &mut **b;
+                        t = it;
+                        v = iv;
                         settable = false;
                         continue;
                     }
@@ -384,7 +384,6 @@ impl<'a> Decoder<'a> {
             let TypeKind::Ptr(elem) = &t.kind else {
                 break;
             };
-            let elem = Arc::clone(elem);
             if decoding_null && settable {
                 break;
             }
@@ -432,21 +431,21 @@ impl<'a> Decoder<'a> {
         let (t2, v2) = match Self::indirect(t, v, false) {
             Target::Custom(cj, ct, cv) => {
                 let end = self.skip(pos);
-                self.call_custom(cj, &ct, self.slice(pos, end), cv, pos)?;
+                self.call_custom(cj, ct, self.slice(pos, end), cv, pos)?;
                 return Ok(end);
             }
             Target::Plain(t2, v2) => (t2, v2),
         };
         let (elem, fixed) = match &t2.kind {
-            TypeKind::Interface if is_empty_interface(&t2) => {
+            TypeKind::Interface if is_empty_interface(t2) => {
                 let (val, end) = self.interface_value(pos);
                 *v2 = val;
                 return Ok(end);
             }
-            TypeKind::Slice(e) => (Arc::clone(e), None),
-            TypeKind::Array(n, e) => (Arc::clone(e), Some(*n)),
+            TypeKind::Slice(e) => (e, None),
+            TypeKind::Array(n, e) => (e, Some(*n)),
             _ => {
-                self.save_type_error("array", &t2, pos + 1);
+                self.save_type_error("array", t2, pos + 1);
                 return Ok(self.skip(pos));
             }
         };
@@ -478,7 +477,7 @@ impl<'a> Decoder<'a> {
                     items.push(elem.zero());
                 }
                 p = match items.get_mut(i) {
-                    Some(slot) => self.value(p, &elem, slot)?,
+                    Some(slot) => self.value(p, elem, slot)?,
                     None => self.skip(p),
                 };
                 i += 1;
@@ -509,12 +508,12 @@ impl<'a> Decoder<'a> {
         let (t2, v2) = match Self::indirect(t, v, false) {
             Target::Custom(cj, ct, cv) => {
                 let end = self.skip(pos);
-                self.call_custom(cj, &ct, self.slice(pos, end), cv, pos)?;
+                self.call_custom(cj, ct, self.slice(pos, end), cv, pos)?;
                 return Ok(end);
             }
             Target::Plain(t2, v2) => (t2, v2),
         };
-        if is_empty_interface(&t2) {
+        if is_empty_interface(t2) {
             let (val, end) = self.interface_value(pos);
             *v2 = val;
             return Ok(end);
@@ -525,15 +524,14 @@ impl<'a> Decoder<'a> {
                     kt.kind,
                     TypeKind::String | TypeKind::Int(_) | TypeKind::Uint(_) | TypeKind::Uintptr
                 ) {
-                    self.save_type_error("object", &t2, pos + 1);
+                    self.save_type_error("object", t2, pos + 1);
                     return Ok(self.skip(pos));
                 }
-                let (kt, et) = (Arc::clone(kt), Arc::clone(et));
-                self.object_into_map(pos, &kt, &et, v2)
+                self.object_into_map(pos, kt, et, v2)
             }
-            TypeKind::Struct(_) => self.object_into_struct(pos, &t2, v2),
+            TypeKind::Struct(_) => self.object_into_struct(pos, t2, v2),
             _ => {
-                self.save_type_error("object", &t2, pos + 1);
+                self.save_type_error("object", t2, pos + 1);
                 Ok(self.skip(pos))
             }
         }
@@ -626,19 +624,18 @@ impl<'a> Decoder<'a> {
     /// Finds the value a struct field lives in, allocating nil embedded
     /// pointers on the way. `Ok(None)`: the field cannot be set (nil
     /// embedded pointer to an unexported type; the error is saved).
-    fn field_slot<'v>(
+    fn field_slot<'t, 'v>(
         &mut self,
-        t: &TypeRef,
+        t: &'t TypeRef,
         v: &'v mut Value,
         index: &[usize],
         offset: usize,
-    ) -> Option<(TypeRef, &'v mut Value)> {
-        let mut t = Arc::clone(t);
+    ) -> Option<(&'t TypeRef, &'v mut Value)> {
+        let mut t = t;
         let mut v = v;
         let mut exported = true;
         for &i in index {
             if let TypeKind::Ptr(elem) = &t.kind {
-                let elem = Arc::clone(elem);
                 if !matches!(v, Value::Ptr(Some(_))) {
                     if !exported {
                         self.save_plain(
@@ -669,9 +666,8 @@ impl<'a> Decoder<'a> {
                 return None;
             };
             exported = sf.is_exported();
-            let ft = Arc::clone(&sf.ty);
             v = vals.get_mut(i)?;
-            t = ft;
+            t = &sf.ty;
         }
         Some((t, v))
     }
@@ -686,12 +682,17 @@ impl<'a> Decoder<'a> {
         if !matches!(v, Value::Struct(_)) {
             *v = t.zero();
         }
-        let orig_struct = self.ctx_struct.clone();
         let orig_len = self.ctx_fields.len();
         let mut p = self.ws(pos + 1);
         if self.at(p) == b'}' {
             return Ok(p + 1);
         }
+        // Go sets the error context's struct to `t` for each known field
+        // and restores it after the field's value. Every decode returns
+        // with the context as it found it, and nothing between two fields
+        // reports a type error, so setting it once for the whole object is
+        // the same (and saves two reference-count round trips per field).
+        let orig_struct = self.ctx_struct.replace(Arc::clone(t));
         loop {
             let (_, key, vpos) = self.read_key(p)?;
             let found = match fields.exact(&key) {
@@ -705,22 +706,21 @@ impl<'a> Decoder<'a> {
                 Some((fi, f)) => {
                     let slot = self.field_slot(t, v, &f.index, vpos);
                     self.ctx_fields.push((Rc::clone(&fields), fi));
-                    self.ctx_struct = Some(Arc::clone(t));
                     p = match slot {
                         None => self.skip(vpos),
-                        Some((ft, sv)) if f.quoted => self.value_quoted_into(vpos, &ft, sv)?,
-                        Some((ft, sv)) => self.value(vpos, &ft, sv)?,
+                        Some((ft, sv)) if f.quoted => self.value_quoted_into(vpos, ft, sv)?,
+                        Some((ft, sv)) => self.value(vpos, ft, sv)?,
                     };
                 }
                 None => p = self.skip(vpos),
             }
             self.ctx_fields.truncate(orig_len);
-            self.ctx_struct.clone_from(&orig_struct);
             p = self.ws(p);
             if self.at(p) == b',' {
                 p = self.ws(p + 1);
                 continue;
             }
+            self.ctx_struct = orig_struct;
             return Ok((p + 1).min(self.data.len()));
         }
     }
@@ -800,13 +800,13 @@ impl<'a> Decoder<'a> {
         };
         let is_null = c == b'n';
         let (t2, v2) = match Self::indirect(t, v, is_null) {
-            Target::Custom(cj, ct, cv) => return self.call_custom(cj, &ct, item, cv, off),
+            Target::Custom(cj, ct, cv) => return self.call_custom(cj, ct, item, cv, off),
             Target::Plain(t2, v2) => (t2, v2),
         };
         match c {
             b'n' => {
                 if from_quoted && item != b"null" {
-                    let m = Self::string_tag_error(item, &t2);
+                    let m = Self::string_tag_error(item, t2);
                     self.save_plain(m, off);
                     return Ok(());
                 }
@@ -820,22 +820,22 @@ impl<'a> Decoder<'a> {
             b't' | b'f' => {
                 let value = c == b't';
                 if from_quoted && item != b"true" && item != b"false" {
-                    let m = Self::string_tag_error(item, &t2);
+                    let m = Self::string_tag_error(item, t2);
                     self.save_plain(m, off);
                     return Ok(());
                 }
                 match &t2.kind {
                     TypeKind::Bool => *v2 = Value::Bool(value),
-                    TypeKind::Interface if is_empty_interface(&t2) => {
+                    TypeKind::Interface if is_empty_interface(t2) => {
                         *v2 = iface(bool_type(), Value::Bool(value));
                     }
-                    TypeKind::Interface => self.save_type_error("bool", &t2, off),
+                    TypeKind::Interface => self.save_type_error("bool", t2, off),
                     _ => {
                         if from_quoted {
-                            let m = Self::string_tag_error(item, &t2);
+                            let m = Self::string_tag_error(item, t2);
                             self.save_plain(m, off);
                         } else {
-                            self.save_type_error("bool", &t2, off);
+                            self.save_type_error("bool", t2, off);
                         }
                     }
                 }
@@ -843,7 +843,7 @@ impl<'a> Decoder<'a> {
             b'"' => {
                 let Some(s) = unquote_bytes(item) else {
                     if from_quoted {
-                        return Err(fatal(Self::string_tag_error(item, &t2), off));
+                        return Err(fatal(Self::string_tag_error(item, t2), off));
                     }
                     return Err(fatal(
                         "json: internal error: bad string literal".into(),
@@ -853,7 +853,7 @@ impl<'a> Decoder<'a> {
                 match &t2.kind {
                     TypeKind::Slice(e) => {
                         if !matches!(e.kind, TypeKind::Uint(IntBits::B8)) {
-                            self.save_type_error("string", &t2, off);
+                            self.save_type_error("string", t2, off);
                             return Ok(());
                         }
                         match base64::decode(&s) {
@@ -866,7 +866,7 @@ impl<'a> Decoder<'a> {
                         }
                     }
                     TypeKind::String => {
-                        if is_number_type(&t2) && !super::encode::is_valid_number(&s) {
+                        if is_number_type(t2) && !super::encode::is_valid_number(&s) {
                             return Err(fatal(
                                 format!(
                                     "json: invalid number literal, trying to unmarshal {} into Number",
@@ -877,22 +877,22 @@ impl<'a> Decoder<'a> {
                         }
                         *v2 = Value::String(s.into_owned());
                     }
-                    TypeKind::Interface if is_empty_interface(&t2) => {
+                    TypeKind::Interface if is_empty_interface(t2) => {
                         *v2 = iface(string_type(), Value::String(s.into_owned()));
                     }
-                    _ => self.save_type_error("string", &t2, off),
+                    _ => self.save_type_error("string", t2, off),
                 }
             }
             _ => {
                 if c != b'-' && !c.is_ascii_digit() {
                     if from_quoted {
-                        return Err(fatal(Self::string_tag_error(item, &t2), off));
+                        return Err(fatal(Self::string_tag_error(item, t2), off));
                     }
                     return Err(fatal("json: internal error: bad literal".into(), off));
                 }
                 let what = || format!("number {}", String::from_utf8_lossy(item));
                 match &t2.kind {
-                    TypeKind::String if is_number_type(&t2) => {
+                    TypeKind::String if is_number_type(t2) => {
                         *v2 = Value::String(item.to_vec());
                     }
                     TypeKind::Interface => {
@@ -900,35 +900,35 @@ impl<'a> Decoder<'a> {
                             self.save_type_error(&what(), &float64_type(), off);
                             return Ok(());
                         };
-                        if !is_empty_interface(&t2) {
-                            self.save_type_error("number", &t2, off);
+                        if !is_empty_interface(t2) {
+                            self.save_type_error("number", t2, off);
                             return Ok(());
                         }
                         *v2 = iface(float64_type(), Value::Float(n));
                     }
                     TypeKind::Int(bits) => match parse_int(item, bits.bits()) {
                         Some(n) => *v2 = Value::Int(n),
-                        None => self.save_type_error(&what(), &t2, off),
+                        None => self.save_type_error(&what(), t2, off),
                     },
                     TypeKind::Uint(bits) => match parse_uint(item, bits.bits()) {
                         Some(n) => *v2 = Value::Uint(n),
-                        None => self.save_type_error(&what(), &t2, off),
+                        None => self.save_type_error(&what(), t2, off),
                     },
                     TypeKind::Uintptr => match parse_uint(item, 64) {
                         Some(n) => *v2 = Value::Uint(n),
-                        None => self.save_type_error(&what(), &t2, off),
+                        None => self.save_type_error(&what(), t2, off),
                     },
                     TypeKind::Float32 | TypeKind::Float64 => {
                         match parse_float(item, matches!(t2.kind, TypeKind::Float32)) {
                             Some(n) => *v2 = Value::Float(n),
-                            None => self.save_type_error(&what(), &t2, off),
+                            None => self.save_type_error(&what(), t2, off),
                         }
                     }
                     _ => {
                         if from_quoted {
-                            return Err(fatal(Self::string_tag_error(item, &t2), off));
+                            return Err(fatal(Self::string_tag_error(item, t2), off));
                         }
-                        self.save_type_error("number", &t2, off);
+                        self.save_type_error("number", t2, off);
                     }
                 }
             }
