@@ -8,8 +8,9 @@ use std::marker::PhantomData;
 use super::shared::{encode, file_error, payload_error};
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
-use crate::formats::resmgr::{decode_ok, hash_data, render_data};
+use crate::formats::resmgr::{decode_ok, decode_value, hash_data, render_data};
 use crate::formats::{KindInfo, Shape};
+use crate::go::model::Value;
 use crate::go::reflect::GoType;
 use crate::go::sink::Sink;
 
@@ -67,6 +68,43 @@ fn read<P: Payload>(bytes: &[u8]) -> Result<(DataEnvelope, P), FormatError> {
     Ok((env, p))
 }
 
+/// [`read`] for a verdict only: the same decodes, errors and checksum, but
+/// the data string is hashed where the decoder left it (no copies) and the
+/// payload stays a value tree (no typed conversion, which verify would
+/// throw away). Returns the stored checksum and the payload's JSON text.
+fn check<P: Payload>(bytes: &[u8]) -> Result<(u64, Vec<u8>), FormatError> {
+    let tree = decode_value(bytes, &DataEnvelope::default()).map_err(file_error)?;
+    let Value::Struct(mut fields) = tree else {
+        // Not reached (a struct target stays a struct); the typed path
+        // gives the same verdict.
+        return read::<P>(bytes).map(|(env, _)| (env.checksum.0, env.data.into_bytes()));
+    };
+    let (Some(Value::String(data)), Some(checksum)) = (
+        fields
+            .first_mut()
+            .map(|d| std::mem::replace(d, Value::String(Vec::new()))),
+        fields.get(1).map(Checksum::from_go),
+    ) else {
+        return read::<P>(bytes).map(|(env, _)| (env.checksum.0, env.data.into_bytes()));
+    };
+    let stored = checksum.0;
+    let data = Value::String(data);
+    let sum = u64::from(crate::go::spew::fnv32a(&data, &String::go_type()));
+    if sum != stored {
+        return Err(FormatError::Corrupt {
+            prefix: String::new(),
+            stored,
+            computed: sum,
+        });
+    }
+    let Value::String(data) = data else {
+        return Ok((stored, Vec::new()));
+    };
+    decode_value(&data, &P::from_go(&P::go_type().zero()))
+        .map_err(|e| payload_error(P::PREFIX, e))?;
+    Ok((stored, data))
+}
+
 /// `NewCheckpoint` + `MarshalCheckpoint` for a payload.
 pub fn write<P: Payload>(p: &P) -> Result<Vec<u8>, FormatError> {
     // json.Marshal output is valid UTF-8 (invalid bytes were replaced).
@@ -84,11 +122,10 @@ impl<P: Payload> Shape for DataKind<P> {
     }
 
     fn verify(&self, bytes: &[u8], _opts: &VerifyOptions) -> Verification {
-        match read::<P>(bytes) {
-            Ok((env, _)) => {
-                let mut v = Verification::ok(Some(env.checksum.0), Some(env.checksum.0));
-                v.message =
-                    crate::formats::common::ignored_note(env.data.as_bytes(), &P::go_type());
+        match check::<P>(bytes) {
+            Ok((stored, data)) => {
+                let mut v = Verification::ok(Some(stored), Some(stored));
+                v.message = crate::formats::common::ignored_note(&data, &P::go_type());
                 v
             }
             Err(e) => Verification::from_error(e, None, None),
