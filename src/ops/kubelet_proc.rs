@@ -24,6 +24,9 @@ pub struct KubeletProcess {
     pub matched_by: &'static str,
     /// Where its root directory came from: `--root-dir` or `default`.
     pub root_from: &'static str,
+    /// Set when the root directory was matched through the process's own
+    /// root (another mount namespace): the path that showed it.
+    pub seen_through: Option<PathBuf>,
 }
 
 impl KubeletProcess {
@@ -42,7 +45,16 @@ impl KubeletProcess {
                 "its --root-dir"
             },
             cmdline.display()
-        )
+        ) + &self
+            .seen_through
+            .as_ref()
+            .map(|t| {
+                format!(
+                    ", in its own mount namespace: {} is this directory",
+                    t.display()
+                )
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -94,6 +106,7 @@ pub fn running_kubelets(proc_root: &Path) -> Vec<KubeletProcess> {
                 root_dir,
                 matched_by,
                 root_from,
+                seen_through: None,
             })
         })
         .collect();
@@ -123,12 +136,36 @@ pub fn normalize(p: &Path, on_disk: bool) -> PathBuf {
 }
 
 /// The running kubelets (under `proc_root`) whose root directory is
-/// `root_dir`; with `on_disk`, both compared with symlinks resolved.
+/// `root_dir`; with `on_disk`, both compared with symlinks resolved, and
+/// also as the same directory on disk seen through the process's own
+/// root (`/proc/PID/root/<its root dir>`): a kubelet in a container or
+/// another mount namespace (kind, k3s in Docker, a chroot) whose
+/// `/var/lib/kubelet` is `/var/lib/docker/.../merged/var/lib/kubelet` here.
+/// That comparison is by device and inode, since `/proc/PID/root` is a
+/// link only the kernel can follow correctly; reading it needs the
+/// privileges to inspect the process (root, for another user's kubelet).
 pub fn kubelets_with_root(proc_root: &Path, root_dir: &Path, on_disk: bool) -> Vec<KubeletProcess> {
+    use std::os::unix::fs::MetadataExt;
     let want = normalize(root_dir, on_disk);
+    let want_id = on_disk
+        .then(|| std::fs::metadata(root_dir).ok())
+        .flatten()
+        .map(|m| (m.dev(), m.ino()));
     running_kubelets(proc_root)
         .into_iter()
-        .filter(|k| normalize(&k.root_dir, on_disk) == want)
+        .filter_map(|mut k| {
+            if normalize(&k.root_dir, on_disk) == want {
+                return Some(k);
+            }
+            let want_id = want_id?;
+            let inside = k.root_dir.strip_prefix("/").ok()?;
+            let through = proc_root.join(k.pid.to_string()).join("root").join(inside);
+            let m = std::fs::metadata(&through).ok()?;
+            ((m.dev(), m.ino()) == want_id).then(|| {
+                k.seen_through = Some(through);
+                k
+            })
+        })
         .collect()
 }
 
@@ -227,6 +264,40 @@ mod tests {
         assert!(same[0].describe(p.path()).contains("PID 12"));
         // No /proc at all: none.
         assert!(running_kubelets(&p.path().join("absent")).is_empty());
+    }
+
+    /// A kubelet in another mount namespace (a container): its default
+    /// `/var/lib/kubelet` is, seen from here, a directory under its
+    /// `/proc/PID/root`; the fake `root` is a symlink, as the kernel's
+    /// magic link behaves for path lookups.
+    #[test]
+    fn a_kubelet_in_another_mount_namespace_is_matched_through_its_root() {
+        let p = fake_proc(&[
+            (40, "kubelet", None, &["kubelet"]),
+            (41, "kubelet", None, &["kubelet", "--root-dir=/data/k"]),
+        ]);
+        let host = tempfile::tempdir().unwrap();
+        let container = host.path().join("merged");
+        std::fs::create_dir_all(container.join("var/lib/kubelet")).unwrap();
+        std::fs::create_dir_all(container.join("data/k")).unwrap();
+        let other = host.path().join("other/var/lib/kubelet");
+        std::fs::create_dir_all(&other).unwrap();
+        std::os::unix::fs::symlink(&container, p.path().join("40/root")).unwrap();
+        std::os::unix::fs::symlink(&container, p.path().join("41/root")).unwrap();
+
+        let seen = kubelets_with_root(p.path(), &container.join("var/lib/kubelet"), true);
+        assert_eq!(seen.iter().map(|k| k.pid).collect::<Vec<_>>(), [40]);
+        assert_eq!(
+            seen[0].seen_through.as_deref(),
+            Some(p.path().join("40/root/var/lib/kubelet").as_path())
+        );
+        assert!(seen[0].describe(p.path()).contains("own mount namespace"));
+        let data = kubelets_with_root(p.path(), &container.join("data/k"), true);
+        assert_eq!(data.iter().map(|k| k.pid).collect::<Vec<_>>(), [41]);
+        // Another directory with the same layout is not theirs.
+        assert!(kubelets_with_root(p.path(), &other, true).is_empty());
+        // Without on-disk checks (paths only) the namespace is not looked at.
+        assert!(kubelets_with_root(p.path(), &container.join("var/lib/kubelet"), false).is_empty());
     }
 
     #[test]
