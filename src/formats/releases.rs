@@ -769,47 +769,36 @@ pub fn spans_with(
 ) -> Vec<Span> {
     // The readers of every release validate the same bytes: once is enough.
     crate::go::json::with_validated(bytes, || {
-        spans_uncached(file, user_gates, bytes, opts, node, cache)
-    })
-}
-
-fn spans_uncached(
-    file: &str,
-    user_gates: &Gates,
-    bytes: &[u8],
-    opts: &VerifyOptions,
-    node: Option<&Node>,
-    cache: &mut ReaderCache,
-) -> Vec<Span> {
-    let mut out: Vec<Span> = Vec::new();
-    let mut memo: Vec<(RowKey, ReleaseVerdict)> = Vec::new();
-    for m in MINORS {
-        let Some(r) = row(file, m) else { continue };
-        // With a node the start checks differ by release even where the
-        // rows agree: judge every release then.
-        let key = r.key();
-        let cached = node
-            .is_none()
-            .then(|| memo.iter().find(|(k, _)| *k == key))
-            .flatten();
-        let v = match cached {
-            Some((_, v)) => v.clone(),
-            None => {
-                let v = verify_with(r, user_gates, bytes, opts, node, cache);
-                memo.push((key, v.clone()));
-                v
+        let mut out: Vec<Span> = Vec::new();
+        let mut memo: Vec<(RowKey, ReleaseVerdict)> = Vec::new();
+        for m in MINORS {
+            let Some(r) = row(file, m) else { continue };
+            // With a node the start checks differ by release even where the
+            // rows agree: judge every release then.
+            let key = r.key();
+            let cached = node
+                .is_none()
+                .then(|| memo.iter().find(|(k, _)| *k == key))
+                .flatten();
+            let v = match cached {
+                Some((_, v)) => v.clone(),
+                None => {
+                    let v = verify_with(r, user_gates, bytes, opts, node, cache);
+                    memo.push((key, v.clone()));
+                    v
+                }
+            };
+            match out.last_mut() {
+                Some(s) if s.last + 1 == m && same(&s.verdict, &v) => s.last = m,
+                _ => out.push(Span {
+                    first: m,
+                    last: m,
+                    verdict: v,
+                }),
             }
-        };
-        match out.last_mut() {
-            Some(s) if s.last + 1 == m && same(&s.verdict, &v) => s.last = m,
-            _ => out.push(Span {
-                first: m,
-                last: m,
-                verdict: v,
-            }),
         }
-    }
-    out
+        out
+    })
 }
 
 fn same(a: &ReleaseVerdict, b: &ReleaseVerdict) -> bool {

@@ -144,7 +144,13 @@ pub fn render_own_ptr_zeroed<T: GoType, S: Sink + ?Sized>(v: &T, field: &str, si
 
 /// `checksum.New(data)` for a string: FNV-32a of `(string)` + data.
 pub fn hash_data(data: &str) -> u64 {
-    u64::from(spew::fnv32a(&Value::string(data), &String::go_type()))
+    hash_data_value(&Value::string(data))
+}
+
+/// [`hash_data`] of a data string already held as a `string` value (the
+/// decoder's), without copying it.
+pub fn hash_data_value(data: &Value) -> u64 {
+    u64::from(spew::fnv32a(data, &String::go_type()))
 }
 
 /// Streams the text [`hash_data`] hashes.

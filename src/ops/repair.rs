@@ -502,10 +502,12 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
                 );
                 let own = id.candidates.iter().find_map(|c| {
                     let n = c.kind.info().name;
-                    (c.kind.info().file == named
-                        && c.verification.verdict != crate::formats::Verdict::InvalidJson)
-                        .then(|| Some((n, state::lift(n, b)?.ok()?)))
-                        .flatten()
+                    if c.kind.info().file != named
+                        || c.verification.verdict == crate::formats::Verdict::InvalidJson
+                    {
+                        return None;
+                    }
+                    Some((n, state::lift(n, b)?.ok()?))
                 });
                 if own.is_some() {
                     return own;

@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 use super::shared::{encode, file_error, payload_error};
 use crate::formats::common::{ChecksumInfo, FormatError, Verification, VerifyOptions};
 use crate::formats::gotypes::Checksum;
-use crate::formats::resmgr::{decode_ok, decode_value, hash_data, render_data};
+use crate::formats::resmgr::{decode_ok, decode_value, hash_data, hash_data_value, render_data};
 use crate::formats::{KindInfo, Shape};
 use crate::go::model::Value;
 use crate::go::reflect::GoType;
@@ -74,22 +74,16 @@ fn read<P: Payload>(bytes: &[u8]) -> Result<(DataEnvelope, P), FormatError> {
 /// throw away). Returns the stored checksum and the payload's JSON text.
 fn check<P: Payload>(bytes: &[u8]) -> Result<(u64, Vec<u8>), FormatError> {
     let tree = decode_value(bytes, &DataEnvelope::default()).map_err(file_error)?;
-    let Value::Struct(mut fields) = tree else {
-        // Not reached (a struct target stays a struct); the typed path
-        // gives the same verdict.
-        return read::<P>(bytes).map(|(env, _)| (env.checksum.0, env.data.into_bytes()));
+    // An envelope decodes to its two fields, `data` a string (a struct
+    // target stays a struct); should that change, the typed path answers.
+    let (data, stored) = match tree {
+        Value::Struct(mut f) if f.len() == 2 && matches!(f[0], Value::String(_)) => {
+            let stored = Checksum::from_go(&f[1]).0;
+            (f.swap_remove(0), stored)
+        }
+        _ => return read::<P>(bytes).map(|(env, _)| (env.checksum.0, env.data.into_bytes())),
     };
-    let (Some(Value::String(data)), Some(checksum)) = (
-        fields
-            .first_mut()
-            .map(|d| std::mem::replace(d, Value::String(Vec::new()))),
-        fields.get(1).map(Checksum::from_go),
-    ) else {
-        return read::<P>(bytes).map(|(env, _)| (env.checksum.0, env.data.into_bytes()));
-    };
-    let stored = checksum.0;
-    let data = Value::String(data);
-    let sum = u64::from(crate::go::spew::fnv32a(&data, &String::go_type()));
+    let sum = hash_data_value(&data);
     if sum != stored {
         return Err(FormatError::Corrupt {
             prefix: String::new(),
@@ -98,7 +92,7 @@ fn check<P: Payload>(bytes: &[u8]) -> Result<(u64, Vec<u8>), FormatError> {
         });
     }
     let Value::String(data) = data else {
-        return Ok((stored, Vec::new()));
+        unreachable!("matched as a string above");
     };
     decode_value(&data, &P::from_go(&P::go_type().zero()))
         .map_err(|e| payload_error(P::PREFIX, e))?;
