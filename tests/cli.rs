@@ -407,3 +407,44 @@ fn checksum_exit_status_follows_the_match() {
     assert_eq!(o.status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A memory manager file copied under the name `cpu_manager_state`: the
+/// content is identified as what it is (and a note says so), but a release
+/// reads the file by its path, so `--for-kubelet 1.34` gives the verdict of
+/// 1.34's `cpu_manager_state` reader chain. Expected text from the Go
+/// reference (`oracle release 1.34 cpu_manager_state verify` on this file).
+#[test]
+fn a_file_under_another_files_name_gets_that_names_release_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let misplaced = dir.path().join("cpu_manager_state");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/corpus/node-snapshot/var/lib/kubelet/memory_manager_state"
+        ),
+        &misplaced,
+    )
+    .unwrap();
+    let path = misplaced.to_str().unwrap();
+    let o = run(&["verify", "--for-kubelet", "1.34", "-o", "json", path]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = &json(&o)[0];
+    assert_eq!(r["kind"], "memory", "{r}");
+    assert_eq!(r["verdict"], "invalid-json", "{r}");
+    assert_eq!(
+        r["message"],
+        "could not restore state from checkpoint: json: cannot unmarshal array into Go struct field CPUManagerCheckpoint.entries of type string, please drain this node and delete the CPU manager checkpoint file \"/var/lib/kubelet/cpu_manager_state\" before restarting Kubelet",
+        "{r}"
+    );
+    assert!(
+        r["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("stored under the name of cpu_manager_state")),
+        "{r}"
+    );
+}

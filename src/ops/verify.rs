@@ -335,6 +335,13 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
         }
     }
     if let Some(minor) = req.for_kubelet {
+        // A release reads a file by its path: content of another kubelet
+        // file stored under this one's name gets the verdict of this
+        // name's reader chain (the note above says what the content is).
+        let file = match releases::file_for_path(path) {
+            Some(named) if named != file && !matches!(choice, KindChoice::Given) => named,
+            _ => file,
+        };
         let row = releases::row(file, minor).ok_or_else(|| {
             OpError::Usage(format!("the release table has no row for {file} 1.{minor}"))
         })?;
