@@ -411,8 +411,9 @@ fn checksum_exit_status_follows_the_match() {
 /// A memory manager file copied under the name `cpu_manager_state`: the
 /// content is identified as what it is (and a note says so), but a release
 /// reads the file by its path, so `--for-kubelet 1.34` gives the verdict of
-/// 1.34's `cpu_manager_state` reader chain. Expected text from the Go
-/// reference (`oracle release 1.34 cpu_manager_state verify` on this file).
+/// 1.34's `cpu_manager_state` reader chain, and without a release every
+/// release that reads `cpu_manager_state` decides. Expected texts from the
+/// Go reference (`oracle release 1.3x cpu_manager_state verify` on this file).
 #[test]
 fn a_file_under_another_files_name_gets_that_names_release_verdict() {
     let dir = tempfile::tempdir().unwrap();
@@ -447,4 +448,52 @@ fn a_file_under_another_files_name_gets_that_names_release_verdict() {
             .is_some_and(|n| n.contains("stored under the name of cpu_manager_state")),
         "{r}"
     );
+    // Without a release: every release that reads `cpu_manager_state`
+    // decides, the newest failure is reported (1.37's text, from `oracle
+    // release 1.37 cpu_manager_state verify` on this file), and the exit
+    // status says the file is not fine where it is. The note gives the
+    // next step.
+    let o = run(&["verify", "-o", "json", path]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let r = &json(&o)[0];
+    assert_eq!(r["kind"], "memory", "{r}");
+    assert_eq!(r["file"], "memory_manager_state", "{r}");
+    assert_eq!(r["read_as"], "cpu_manager_state", "{r}");
+    assert_eq!(r["verdict"], "invalid-json", "{r}");
+    assert_eq!(r["release"], "1.37", "{r}");
+    assert_eq!(
+        r["message"],
+        "could not restore state from checkpoint: json: cannot unmarshal array into Go struct field CPUManagerCheckpointV2.entries of type string, please drain this node and delete the CPU manager checkpoint file \"/var/lib/kubelet/cpu_manager_state\" before restarting Kubelet",
+        "{r}"
+    );
+    assert!(
+        r["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("give it its own name (memory_manager_state)")),
+        "{r}"
+    );
+    // Under its own name the same bytes are fine.
+    let own = dir.path().join("memory_manager_state");
+    std::fs::rename(&misplaced, &own).unwrap();
+    let o = run(&[
+        "verify",
+        "--policy",
+        "Static",
+        "-o",
+        "json",
+        own.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(json(&o)[0]["verdict"], "ok");
+    assert!(json(&o)[0].get("read_as").is_none());
 }

@@ -287,3 +287,38 @@ fn fifo_is_reported_not_opened_and_hostile_names_are_escaped() {
         .unwrap();
     assert_eq!(st.code(), Some(2));
 }
+
+/// A memory manager file copied over `cpu_manager_state`: the kubelet reads
+/// the path as `cpu_manager_state` and will not start (the snapshot's
+/// release, 1.34, panics on an unreadable CPU manager checkpoint; text from
+/// `oracle release 1.34 cpu_manager_state verify`), so the
+/// scan reports an error although the content is a fine memory manager
+/// file. It was `ok (memory)` before.
+#[test]
+fn content_of_another_file_under_a_kubelet_name_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = sample_copy(tmp.path());
+    let kubelet = dir.join("var/lib/kubelet");
+    fs::copy(
+        kubelet.join("memory_manager_state"),
+        kubelet.join("cpu_manager_state"),
+    )
+    .unwrap();
+    let r = scan(&dir, &opts()).unwrap();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "state.verdict" && f.paths == ["var/lib/kubelet/cpu_manager_state"])
+        .unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert_eq!(f.severity, Severity::Error, "{f:?}");
+    assert!(
+        f.message
+            .starts_with("invalid-json (memory) for kubelet 1.34: "),
+        "{f:?}"
+    );
+    assert!(
+        f.message
+            .contains("Go struct field CPUManagerCheckpoint.entries of type string"),
+        "{f:?}"
+    );
+}

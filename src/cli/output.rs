@@ -144,6 +144,10 @@ struct VerifyJson<'a> {
     kind: Option<&'static str>,
     /// The kubelet file (release table name) the kind belongs to.
     file: Option<&'static str>,
+    /// The kubelet file whose reader chain gave the verdict, when the path
+    /// names another file than the content's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_as: Option<&'static str>,
     /// `given` (--kind) or `detected`.
     kind_source: &'static str,
     /// Detected kinds: `content` or `name` (or `both`).
@@ -263,6 +267,7 @@ fn verify_json(r: &FileReport) -> VerifyJson<'_> {
         path: r.path.display().to_string(),
         kind: r.kind,
         file: r.file,
+        read_as: r.read_as,
         kind_source: source,
         basis,
         exact,

@@ -103,6 +103,10 @@ pub struct FileReport {
     pub kind: Option<&'static str>,
     /// The release table's file name for that kind.
     pub file: Option<&'static str>,
+    /// The file whose reader chain gave the verdict when it is not the
+    /// kind's own: content of another kubelet file stored under this
+    /// file's name (a kubelet reads by path).
+    pub read_as: Option<&'static str>,
     pub choice: KindChoice,
     pub status: Status,
     /// The verification behind `status` (the deciding release's, or the
@@ -264,6 +268,7 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
             path: path.to_path_buf(),
             kind: None,
             file: None,
+            read_as: None,
             choice,
             status: Status::Unknown,
             verification: Verification {
@@ -297,13 +302,15 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
             ));
         }
     }
-    if let Some(f) = releases::file_for_path(path) {
-        if Some(f) != table_file && !matches!(choice, KindChoice::Given) {
-            notes.push(format!(
-                "the content is a {} file ({name}) stored under the name of {f}: a kubelet reading it as {f} would refuse it",
-                kind.info().file
-            ));
-        }
+    // Content of another kubelet file under this one's name: a kubelet
+    // reads a file by its path, so this name's reader chain decides.
+    let misnamed = releases::file_for_path(path)
+        .filter(|f| Some(*f) != table_file && !matches!(choice, KindChoice::Given));
+    if let Some(f) = misnamed {
+        let own = kind.info().file;
+        notes.push(format!(
+            "the content is a {own} file ({name}) stored under the name of {f}: a kubelet reading it as {f} would refuse it; if it was copied to the wrong place, give it its own name ({own}), else restore {f} from a backup"
+        ));
     }
     if let Some(n) = policy_note(name, bytes, req) {
         notes.push(n);
@@ -312,6 +319,7 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
         path: path.to_path_buf(),
         kind: Some(name),
         file: table_file,
+        read_as: None,
         choice: choice.clone(),
         status: Status::of(shape_v.verdict),
         verification: shape_v.clone(),
@@ -338,10 +346,8 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
         // A release reads a file by its path: content of another kubelet
         // file stored under this one's name gets the verdict of this
         // name's reader chain (the note above says what the content is).
-        let file = match releases::file_for_path(path) {
-            Some(named) if named != file && !matches!(choice, KindChoice::Given) => named,
-            _ => file,
-        };
+        report.read_as = misnamed;
+        let file = misnamed.unwrap_or(file);
         let row = releases::row(file, minor).ok_or_else(|| {
             OpError::Usage(format!("the release table has no row for {file} 1.{minor}"))
         })?;
@@ -393,6 +399,26 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
         };
         return Ok(report);
     }
+    if let Some(named) = misnamed {
+        // Every release that reads the name decides; the spans are this
+        // name's, and no release writes this content here.
+        report.read_as = Some(named);
+        let deciding = deciding_releases(named, name, true, &req.gates);
+        let spans = releases::spans_with(
+            named,
+            &req.gates,
+            bytes,
+            &req.opts,
+            req.node.as_deref(),
+            &mut cache,
+        );
+        decide(&mut report, named, &deciding, bytes, req, &mut cache);
+        report.releases = Releases::All {
+            spans,
+            writers: Vec::new(),
+        };
+        return Ok(report);
+    }
     let name_only = matches!(
         choice,
         KindChoice::Detected {
@@ -401,10 +427,27 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
         }
     );
     let writers = releases::writers_of(name, file);
-    // The releases whose verdict decides: those that write this shape (with
-    // the gate settings under which they do), or for a file known only by
-    // its name every release that reads the name.
-    let mut deciding: Vec<(u8, Gates)> = Vec::new();
+    let deciding = deciding_releases(file, name, name_only, &req.gates);
+    let spans = releases::spans_with(
+        file,
+        &req.gates,
+        bytes,
+        &req.opts,
+        req.node.as_deref(),
+        &mut cache,
+    );
+    decide(&mut report, file, &deciding, bytes, req, &mut cache);
+    report.releases = Releases::All { spans, writers };
+    Ok(report)
+}
+
+/// The releases whose verdict decides on `file`: those that write the
+/// shape `name` (with the gate settings under which they do), or with
+/// `name_only` (a file known by its name only, or content of another file
+/// stored under this name) every release that reads the file. The
+/// request's gates override each release's settings.
+fn deciding_releases(file: &str, name: &str, name_only: bool, gates: &Gates) -> Vec<(u8, Gates)> {
+    let mut deciding = Vec::new();
     for m in releases::MINORS {
         let Some(r) = releases::row(file, m) else {
             continue;
@@ -418,7 +461,7 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
             };
             if relevant {
                 let mut g = g;
-                for (k, v) in &req.gates.0 {
+                for (k, v) in &gates.0 {
                     g.0.insert(k.clone(), *v);
                 }
                 deciding.push((m, g));
@@ -426,65 +469,62 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
             }
         }
     }
-    let spans = releases::spans_with(
-        file,
-        &req.gates,
-        bytes,
-        &req.opts,
-        req.node.as_deref(),
-        &mut cache,
-    );
-    if !deciding.is_empty() {
-        let mut failure: Option<(u8, Verification)> = None;
-        // Equal rows under equal gates judge alike: judge each once.
-        let mut memo: Vec<(releases::RowKey, Gates, ReleaseVerdict)> = Vec::new();
-        for (m, g) in &deciding {
-            let Some(r) = releases::row(file, *m) else {
-                continue;
-            };
-            let key = r.key();
-            let v = match memo.iter().find(|(k, mg, _)| *k == key && mg == g) {
-                Some((_, _, v)) => v.clone(),
-                None => {
-                    let v = releases::verify_with(
-                        r,
-                        g,
-                        bytes,
-                        &req.opts,
-                        req.node.as_deref(),
-                        &mut cache,
-                    );
-                    memo.push((key, g.clone(), v.clone()));
-                    v
-                }
-            };
-            if let ReleaseVerdict::Judged { verification, .. } = v {
-                if verification.verdict != Verdict::Ok {
-                    failure = Some((*m, verification)); // newest wins
-                }
-            }
-        }
-        match failure {
-            Some((m, v)) => {
-                report.status = Status::of(v.verdict);
-                report.verification = v;
-                report.decided_by = Some(m);
-            }
+    deciding
+}
+
+/// Judges `bytes` as `file` by every deciding release: the newest failure
+/// becomes the report's verdict; with none, the report is `ok`.
+fn decide(
+    report: &mut FileReport,
+    file: &str,
+    deciding: &[(u8, Gates)],
+    bytes: &[u8],
+    req: &Request,
+    cache: &mut releases::ReaderCache,
+) {
+    if deciding.is_empty() {
+        return;
+    }
+    let mut failure: Option<(u8, Verification)> = None;
+    // Equal rows under equal gates judge alike: judge each once.
+    let mut memo: Vec<(releases::RowKey, Gates, ReleaseVerdict)> = Vec::new();
+    for (m, g) in deciding {
+        let Some(r) = releases::row(file, *m) else {
+            continue;
+        };
+        let key = r.key();
+        let v = match memo.iter().find(|(k, mg, _)| *k == key && mg == g) {
+            Some((_, _, v)) => v.clone(),
             None => {
-                report.status = Status::Ok;
-                if report.verification.verdict != Verdict::Ok {
-                    // The shape's union verdict failed but every writer
-                    // release reads it: keep a clean ok.
-                    report.verification = Verification::ok(
-                        report.verification.stored_checksum,
-                        report.verification.computed_checksum,
-                    );
-                }
+                let v = releases::verify_with(r, g, bytes, &req.opts, req.node.as_deref(), cache);
+                memo.push((key, g.clone(), v.clone()));
+                v
+            }
+        };
+        if let ReleaseVerdict::Judged { verification, .. } = v {
+            if verification.verdict != Verdict::Ok {
+                failure = Some((*m, verification)); // newest wins
             }
         }
     }
-    report.releases = Releases::All { spans, writers };
-    Ok(report)
+    match failure {
+        Some((m, v)) => {
+            report.status = Status::of(v.verdict);
+            report.verification = v;
+            report.decided_by = Some(m);
+        }
+        None => {
+            report.status = Status::Ok;
+            if report.verification.verdict != Verdict::Ok {
+                // The shape's union verdict failed but every deciding
+                // release reads it: keep a clean ok.
+                report.verification = Verification::ok(
+                    report.verification.stored_checksum,
+                    report.verification.computed_checksum,
+                );
+            }
+        }
+    }
 }
 
 /// The policy-name check runs only against a configured policy; without

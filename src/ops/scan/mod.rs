@@ -726,7 +726,8 @@ fn judge_state(
     summary.message =
         crate::excerpt::cap(&report.verification.message, vops::MESSAGE_CAP).into_owned();
     summary.decided_by = report.decided_by.map(|m| format!("1.{m}"));
-    let file = report.file;
+    // The file the kubelet reads it as: its own, or the one its path names.
+    let file = report.read_as.or(report.file);
     if let (Some(m), Some(f)) = (report.decided_by, file) {
         summary.fatal = releases::row(f, m).is_some_and(|r| r.is_fatal());
     }
