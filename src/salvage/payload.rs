@@ -14,6 +14,7 @@ use super::{
     diag, recover_with, Code, Dropped, DroppedKind, Edit, EditKind, Layout, Recovery,
     Unrecoverable, BOM, PREVIEW,
 };
+use crate::go::json::{unquote_bytes, write_string};
 
 /// The result of [`recover_payload`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,12 +72,7 @@ pub fn recover_payload(
     // The value's opening quote: after the key's closing quote, the colon
     // and whitespace (the scanner accepted them).
     let q = kr.end + 1 + b[kr.end + 1..lay.end].iter().position(|&c| c == b'"')?;
-    let mut raw = unquote(&b[q + 1..lay.end]);
-    if let Err(e) = std::str::from_utf8(&raw) {
-        if e.error_len().is_none() {
-            raw.truncate(e.valid_up_to()); // a character cut by the end
-        }
-    }
+    let raw = unquote(&b[q + 1..lay.end]);
     let name = if !key.is_empty() && key.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
         format!("$.{key}")
     } else {
@@ -170,93 +166,74 @@ pub fn recover_payload(
     }))
 }
 
-/// The bytes a JSON string's content stands for, read up to where a
-/// complete character ends: an escape cut short (`\`, `\u00`, a high
-/// surrogate whose low half was cut) is left out. A surrogate escape
-/// without its other half is U+FFFD, as in Go. Raw bytes are copied.
+/// The bytes a JSON string's content stands for, as Go's decoder stores
+/// them ([`unquote_bytes`]: one U+FFFD per lone surrogate escape and per
+/// invalid UTF-8 byte), read up to where the last complete character ends:
+/// an escape cut short (`\`, `\u00`, a high surrogate whose low half was
+/// cut) or a multi-byte character cut by the end is left out.
 fn unquote(s: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
+    let end = complete_prefix(s);
+    let mut lit = Vec::with_capacity(end + 2);
+    lit.push(b'"');
+    lit.extend_from_slice(&s[..end]);
+    lit.push(b'"');
+    // The scanner let only well-formed string content through, so the
+    // complete prefix is a well-formed literal.
+    unquote_bytes(&lit).map_or_else(Vec::new, |c| c.into_owned())
+}
+
+/// Where the complete characters of a string's content cut by the end of
+/// the text end (see [`unquote`]).
+fn complete_prefix(s: &[u8]) -> usize {
     let hex4 = |i: usize| -> Option<u32> {
         let h = s.get(i..i + 4)?;
         u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()
     };
-    let push = |out: &mut Vec<u8>, c: char| {
-        let mut buf = [0u8; 4];
-        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-    };
+    let mut i = 0;
     while i < s.len() {
         if s[i] != b'\\' {
-            out.push(s[i]);
             i += 1;
             continue;
         }
-        let Some(&e) = s.get(i + 1) else { break };
-        let simple = match e {
-            b'"' => Some(b'"'),
-            b'\\' => Some(b'\\'),
-            b'/' => Some(b'/'),
-            b'b' => Some(8),
-            b'f' => Some(12),
-            b'n' => Some(b'\n'),
-            b'r' => Some(b'\r'),
-            b't' => Some(b'\t'),
-            _ => None,
-        };
-        if let Some(c) = simple {
-            out.push(c);
+        let Some(&e) = s.get(i + 1) else { return i };
+        if e != b'u' {
             i += 2;
             continue;
         }
         // `\uXXXX` (the scanner refused any other escape).
-        let Some(u) = hex4(i + 2) else { break };
-        i += 6;
-        match u {
-            0xD800..=0xDBFF => {
-                // A high surrogate: its low half must follow.
-                let rest = &s[i..];
-                let cut_short = rest.len() < 6
-                    && rest.iter().enumerate().all(|(k, &c)| match k {
-                        0 => c == b'\\',
-                        1 => c == b'u',
-                        _ => c.is_ascii_hexdigit(),
-                    });
-                if cut_short {
-                    break;
-                }
-                match (rest.starts_with(b"\\u"), hex4(i + 2)) {
-                    (true, Some(lo @ 0xDC00..=0xDFFF)) => {
-                        let c = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-                        push(&mut out, char::from_u32(c).unwrap_or('\u{FFFD}'));
-                        i += 6;
-                    }
-                    _ => push(&mut out, '\u{FFFD}'),
-                }
+        let Some(u) = hex4(i + 2) else { return i };
+        if (0xD800..0xDC00).contains(&u) {
+            // A high surrogate: its low half, if cut short, takes it along.
+            let rest = &s[i + 6..];
+            let cut_short = rest.len() < 6
+                && rest.iter().enumerate().all(|(k, &c)| match k {
+                    0 => c == b'\\',
+                    1 => c == b'u',
+                    _ => c.is_ascii_hexdigit(),
+                });
+            if cut_short {
+                return i;
             }
-            _ => push(&mut out, char::from_u32(u).unwrap_or('\u{FFFD}')),
         }
+        i += 6;
     }
-    out
+    // A multi-byte character cut by the end: from its lead byte on.
+    let lead = (s.len().saturating_sub(3)..s.len())
+        .rev()
+        .find(|&j| s[j] & 0xC0 != 0x80);
+    match lead.map(|j| (j, std::str::from_utf8(&s[j..]))) {
+        Some((j, Err(e))) if e.error_len().is_none() && e.valid_up_to() == 0 => j,
+        _ => s.len(),
+    }
 }
 
-/// `s` (valid UTF-8) as a JSON string literal.
+/// `s` as a JSON string literal, as Go's `json.Marshal` writes it (the
+/// kubelet writes the data string so).
 fn quote(s: &[u8]) -> String {
-    let s = String::from_utf8_lossy(s);
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    let mut out = Vec::with_capacity(s.len() + 2);
+    write_string(&mut out, s);
+    // Go's escaping writes invalid UTF-8 as `\ufffd`: the output is UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]
@@ -303,6 +280,21 @@ mod tests {
         assert_eq!(unquote(br#"\ud83dz"#), "\u{FFFD}z".as_bytes());
         assert_eq!(unquote(br#"\ude00z"#), "\u{FFFD}z".as_bytes());
         assert_eq!(unquote(br#"\n\t\/\\"#), b"\n\t/\\");
+        // Invalid UTF-8: one U+FFFD per byte, as Go's `unquoteBytes`; a
+        // character cut by the end is left out.
+        assert_eq!(unquote(b"a\xff\xfeb"), "a\u{FFFD}\u{FFFD}b".as_bytes());
+        assert_eq!(unquote(b"a\xe2\x82"), b"a");
+        assert_eq!(unquote(b"a\xe2\x82\xac"), "a\u{20AC}".as_bytes());
+        assert_eq!(unquote(b"\xe2\x82\xacx\xf0"), "\u{20AC}x".as_bytes());
+    }
+
+    /// Go's `json.Marshal` of a string: HTML-safe escapes, `\ufffd` per
+    /// invalid byte (hand-derived from Go's `encodeState.string`).
+    #[test]
+    fn quote_is_gos() {
+        assert_eq!(quote(b"<a&b>"), r#""\u003ca\u0026b\u003e""#);
+        assert_eq!(quote(b"x\xff\xfey"), r#""x\ufffd\ufffdy""#);
+        assert_eq!(quote("\u{2028}\"\n".as_bytes()), r#""\u2028\"\n""#);
     }
 
     #[test]
