@@ -427,56 +427,38 @@ fn a_file_under_another_files_name_gets_that_names_release_verdict() {
     )
     .unwrap();
     let path = misplaced.to_str().unwrap();
-    let o = run(&["verify", "--for-kubelet", "1.34", "-o", "json", path]);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let r = &json(&o)[0];
-    assert_eq!(r["kind"], "memory", "{r}");
-    assert_eq!(r["verdict"], "invalid-json", "{r}");
-    assert_eq!(
-        r["message"],
-        "could not restore state from checkpoint: json: cannot unmarshal array into Go struct field CPUManagerCheckpoint.entries of type string, please drain this node and delete the CPU manager checkpoint file \"/var/lib/kubelet/cpu_manager_state\" before restarting Kubelet",
-        "{r}"
-    );
-    assert!(
-        r["notes"][0]
-            .as_str()
-            .is_some_and(|n| n.contains("stored under the name of cpu_manager_state")),
-        "{r}"
-    );
-    // Without a release: every release that reads `cpu_manager_state`
-    // decides, the newest failure is reported (1.37's text, from `oracle
-    // release 1.37 cpu_manager_state verify` on this file), and the exit
-    // status says the file is not fine where it is. The note gives the
-    // next step.
-    let o = run(&["verify", "-o", "json", path]);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    let r = &json(&o)[0];
-    assert_eq!(r["kind"], "memory", "{r}");
-    assert_eq!(r["file"], "memory_manager_state", "{r}");
-    assert_eq!(r["read_as"], "cpu_manager_state", "{r}");
-    assert_eq!(r["verdict"], "invalid-json", "{r}");
-    assert_eq!(r["release"], "1.37", "{r}");
-    assert_eq!(
-        r["message"],
-        "could not restore state from checkpoint: json: cannot unmarshal array into Go struct field CPUManagerCheckpointV2.entries of type string, please drain this node and delete the CPU manager checkpoint file \"/var/lib/kubelet/cpu_manager_state\" before restarting Kubelet",
-        "{r}"
-    );
-    assert!(
-        r["notes"][0]
-            .as_str()
-            .is_some_and(|n| n.contains("give it its own name (memory_manager_state)")),
-        "{r}"
-    );
+    // With a release, that release's chain; without one, every release
+    // that reads `cpu_manager_state` decides and the newest failure is
+    // reported (1.37). Either way the exit status says the file is not fine
+    // where it is, and the note says what it is and what to do.
+    for (args, release, model) in [
+        (
+            &["--for-kubelet", "1.34"][..],
+            "1.34",
+            "CPUManagerCheckpoint",
+        ),
+        (&[][..], "1.37", "CPUManagerCheckpointV2"),
+    ] {
+        let o = run(&[&["verify", "-o", "json"][..], args, &[path]].concat());
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let r = &json(&o)[0];
+        assert_eq!(r["kind"], "memory", "{r}");
+        assert_eq!(r["file"], "memory_manager_state", "{r}");
+        assert_eq!(r["read_as"], "cpu_manager_state", "{r}");
+        assert_eq!(r["verdict"], "invalid-json", "{r}");
+        assert_eq!(r["release"], release, "{r}");
+        assert_eq!(
+            r["message"],
+            format!("could not restore state from checkpoint: json: cannot unmarshal array into Go struct field {model}.entries of type string, please drain this node and delete the CPU manager checkpoint file \"/var/lib/kubelet/cpu_manager_state\" before restarting Kubelet"),
+            "{r}"
+        );
+        let note = r["notes"][0].as_str().unwrap_or_default();
+        assert!(
+            note.contains("stored under the name of cpu_manager_state")
+                && note.contains("give it its own name (memory_manager_state)"),
+            "{r}"
+        );
+    }
     // Under its own name the same bytes are fine.
     let own = dir.path().join("memory_manager_state");
     std::fs::rename(&misplaced, &own).unwrap();

@@ -384,41 +384,10 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
         report.releases = Releases::One { minor, verdict };
         return Ok(report);
     }
-    if matches!(choice, KindChoice::Given) {
-        // Exactly that shape: its own verdict; the spans are information.
-        report.releases = Releases::All {
-            spans: releases::spans_with(
-                file,
-                &req.gates,
-                bytes,
-                &req.opts,
-                req.node.as_deref(),
-                &mut cache,
-            ),
-            writers: releases::writers_of(name, file),
-        };
-        return Ok(report);
-    }
-    if let Some(named) = misnamed {
-        // Every release that reads the name decides; the spans are this
-        // name's, and no release writes this content here.
-        report.read_as = Some(named);
-        let deciding = deciding_releases(named, name, true, &req.gates);
-        let spans = releases::spans_with(
-            named,
-            &req.gates,
-            bytes,
-            &req.opts,
-            req.node.as_deref(),
-            &mut cache,
-        );
-        decide(&mut report, named, &deciding, bytes, req, &mut cache);
-        report.releases = Releases::All {
-            spans,
-            writers: Vec::new(),
-        };
-        return Ok(report);
-    }
+    // Content of another file under this name: every release that reads
+    // the name decides, the spans are the name's, and no release writes
+    // this content here. Otherwise the releases that write this shape (or,
+    // for a file known by its name only, that read the name) decide.
     let name_only = matches!(
         choice,
         KindChoice::Detected {
@@ -426,8 +395,11 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
             ..
         }
     );
-    let writers = releases::writers_of(name, file);
-    let deciding = deciding_releases(file, name, name_only, &req.gates);
+    let (file, name_only, writers) = match misnamed {
+        Some(named) => (named, true, Vec::new()),
+        None => (file, name_only, releases::writers_of(name, file)),
+    };
+    report.read_as = misnamed;
     let spans = releases::spans_with(
         file,
         &req.gates,
@@ -436,7 +408,12 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
         req.node.as_deref(),
         &mut cache,
     );
-    decide(&mut report, file, &deciding, bytes, req, &mut cache);
+    // `--kind`: exactly that shape, its own verdict; the spans are
+    // information.
+    if !matches!(choice, KindChoice::Given) {
+        let deciding = deciding_releases(file, name, name_only, &req.gates);
+        decide(&mut report, file, &deciding, bytes, req, &mut cache);
+    }
     report.releases = Releases::All { spans, writers };
     Ok(report)
 }
