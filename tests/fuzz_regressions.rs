@@ -220,6 +220,30 @@ fn kind_bootstrap_pod_null_is_read_only() {
     regression("kind", "bootstrap-pod.null");
 }
 
+/// `inspect`, graceful-node-shutdown (run of 2026-12-05 16:56, minimised by
+/// hand from the 206-byte artifact): a document member holding the integer
+/// 3356733555555555555555555555555555555555555555555555555555555555555555555555555555555555947
+/// read back from the state's JSON as another float. Root cause: serde_json
+/// parses floats by a fast algorithm that may miss the nearest f64 by a
+/// unit in the last place unless its `float_roundtrip` feature is on: this
+/// one became bits ...442 (Go's correctly rounded `strconv.ParseFloat`
+/// gives ...443, as Rust's `str::parse` does), printed as
+/// 3.3567335555555553e+90, which parsed again as ...441. So the inspected
+/// document held another number than the kubelet's decoder would, and it
+/// drifted on every round trip. Fix: `float_roundtrip` in Cargo.toml, for
+/// every serde_json parse (state documents, kubelet configs, convert).
+#[test]
+fn inspect_document_float_is_parsed_correctly_rounded() {
+    regression("inspect", "graceful-node-shutdown.float-roundtrip");
+    // The value itself: the nearest f64, as Go and `str::parse` round.
+    let text = "3356733555555555555555555555555555555555555555555555555555555555555555555555555555555555947";
+    let v: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!(
+        v.as_f64().map(f64::to_bits),
+        Some(text.parse::<f64>().unwrap().to_bits())
+    );
+}
+
 /// `cpu` (family target), slow input: a cpu-v3 pod entry of 2^20 CPUs,
 /// which the `MAX_RANGE_SPAN` cap of the cpuset parser allows (the kubelet
 /// accepts it too; the Go reference takes about 8 s for one verify). One
