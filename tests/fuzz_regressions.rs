@@ -244,6 +244,16 @@ fn inspect_document_float_is_parsed_correctly_rounded() {
     );
 }
 
+/// `convert`, bootstrap-pod to a JSON human document (run of 2026-12-05
+/// 17:06): a document member holding a 49-digit integer read back as
+/// another state. The same root cause as the test above (serde_json's
+/// float parse one ulp off without `float_roundtrip`), reached through
+/// `convert --to json` and the human document's parser.
+#[test]
+fn convert_human_document_float_reads_back_the_same() {
+    regression("convert", "bootstrap-pod.float-roundtrip");
+}
+
 /// `cpu` (family target), slow input: a cpu-v3 pod entry of 2^20 CPUs,
 /// which the `MAX_RANGE_SPAN` cap of the cpuset parser allows (the kubelet
 /// accepts it too; the Go reference takes about 8 s for one verify). One
