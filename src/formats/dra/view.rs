@@ -118,65 +118,12 @@ cdi_map_view!(v2::DraManagerCheckpoint);
 cdi_map_view!(v3::DraManagerCheckpoint);
 cdi_map_view!(v4::DraManagerCheckpoint);
 
-fn structured_claims(list: &structured::ClaimInfoStateList) -> Vec<ClaimSummary> {
-    list.0
-        .iter()
-        .flatten()
-        .map(|e| ClaimSummary {
-            claim_uid: e.claim_uid.0.clone(),
-            claim_name: e.claim_name.clone(),
-            namespace: e.namespace.clone(),
-            pod_uids: e
-                .pod_uids
-                .members()
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
-            drivers: e
-                .driver_state
-                .iter()
-                .flatten()
-                .map(|(drv, st)| {
-                    let devs = st
-                        .devices
-                        .iter()
-                        .flatten()
-                        .map(|d| DeviceSummary {
-                            pool_name: Some(d.pool_name.clone()),
-                            device_name: Some(d.device_name.clone()),
-                            request_names: d.request_names.clone().unwrap_or_default(),
-                            cdi_device_ids: d.cdi_device_ids.clone().unwrap_or_default(),
-                            share_id: None,
-                        })
-                        .collect();
-                    (drv.clone(), devs)
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-impl DraView for structured::DraManagerCheckpoint {
-    fn claims(&self) -> Vec<ClaimSummary> {
-        structured_claims(&self.entries)
-    }
-}
-
-impl DraView for structured::CheckpointDataV6 {
-    fn claims(&self) -> Vec<ClaimSummary> {
-        structured_claims(&self.entries)
-    }
-}
-
-impl DraView for structured::CheckpointDataV7 {
-    fn claims(&self) -> Vec<ClaimSummary> {
-        structured_claims(&self.claim_info_state_list)
-    }
-}
-
-impl DraView for v8::CheckpointData {
-    fn claims(&self) -> Vec<ClaimSummary> {
-        self.claim_info_state_list
+/// One [`ClaimSummary`] per entry of a claim list: the structured models'
+/// (v5–v7) and v8's differ in type, not in shape; `$share` reads a
+/// device's share ID (v8 only).
+macro_rules! claim_summaries {
+    ($list:expr, |$d:ident| $share:expr) => {
+        $list
             .0
             .iter()
             .flatten()
@@ -199,12 +146,12 @@ impl DraView for v8::CheckpointData {
                             .devices
                             .iter()
                             .flatten()
-                            .map(|d| DeviceSummary {
-                                pool_name: Some(d.pool_name.clone()),
-                                device_name: Some(d.device_name.clone()),
-                                request_names: d.request_names.clone().unwrap_or_default(),
-                                cdi_device_ids: d.cdi_device_ids.clone().unwrap_or_default(),
-                                share_id: d.share_id.as_ref().map(|u| u.0.clone()),
+                            .map(|$d| DeviceSummary {
+                                pool_name: Some($d.pool_name.clone()),
+                                device_name: Some($d.device_name.clone()),
+                                request_names: $d.request_names.clone().unwrap_or_default(),
+                                cdi_device_ids: $d.cdi_device_ids.clone().unwrap_or_default(),
+                                share_id: $share,
                             })
                             .collect();
                         (drv.clone(), devs)
@@ -212,5 +159,36 @@ impl DraView for v8::CheckpointData {
                     .collect(),
             })
             .collect()
+    };
+}
+
+fn structured_claims(list: &structured::ClaimInfoStateList) -> Vec<ClaimSummary> {
+    claim_summaries!(list, |_d| None)
+}
+
+impl DraView for structured::DraManagerCheckpoint {
+    fn claims(&self) -> Vec<ClaimSummary> {
+        structured_claims(&self.entries)
+    }
+}
+
+impl DraView for structured::CheckpointDataV6 {
+    fn claims(&self) -> Vec<ClaimSummary> {
+        structured_claims(&self.entries)
+    }
+}
+
+impl DraView for structured::CheckpointDataV7 {
+    fn claims(&self) -> Vec<ClaimSummary> {
+        structured_claims(&self.claim_info_state_list)
+    }
+}
+
+impl DraView for v8::CheckpointData {
+    fn claims(&self) -> Vec<ClaimSummary> {
+        claim_summaries!(self.claim_info_state_list, |d| d
+            .share_id
+            .as_ref()
+            .map(|u| u.0.clone()))
     }
 }
