@@ -19,59 +19,13 @@ use std::sync::Arc;
 use kubelet_ckpt::formats::node::{KubeletConfig, Node};
 use kubelet_ckpt::ops::verify::{judge, Request, Status};
 
+use crate::support::sample_copy;
+
 const NOW: &str = "2026-12-01T00:00:00Z";
 const GIB_KB: u64 = 32 * 1024 * 1024;
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_kubelet-ckpt")
-}
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/node-snapshot")
-}
-
-fn copy_tree(src: &Path, dst: &Path) {
-    fs::create_dir_all(dst).unwrap();
-    for e in fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let ty = e.file_type().unwrap();
-        let to = dst.join(e.file_name());
-        if ty.is_dir() {
-            copy_tree(&e.path(), &to);
-        } else if ty.is_symlink() {
-            std::os::unix::fs::symlink(fs::read_link(e.path()).unwrap(), &to).unwrap();
-        } else {
-            fs::copy(e.path(), &to).unwrap();
-        }
-    }
-}
-
-/// A copy of the sample with the modes and mtimes of its `meta.tsv` (what
-/// `make.py --restore-meta COPY` does).
-fn sample_copy(dst: &Path) -> PathBuf {
-    copy_tree(&corpus(), dst);
-    let meta = fs::read_to_string(corpus().join("meta.tsv")).unwrap();
-    for line in meta
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
-        let f: Vec<&str> = line.split('\t').collect();
-        let p = dst.join(f[0]);
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(
-            &p,
-            fs::Permissions::from_mode(u32::from_str_radix(f[1], 8).unwrap()),
-        )
-        .unwrap();
-        let t: u64 = f[2].parse().unwrap();
-        fs::File::options()
-            .write(true)
-            .open(&p)
-            .unwrap()
-            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(t))
-            .unwrap();
-    }
-    dst.to_path_buf()
 }
 
 fn write(root: &Path, rel: &str, text: &str) {

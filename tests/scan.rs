@@ -13,10 +13,6 @@ use kubelet_ckpt::ops::scan::{scan, ScanOptions, ScanReport, Severity};
 
 const NOW: &str = "2026-12-01T00:00:00Z";
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/node-snapshot")
-}
-
 fn opts() -> ScanOptions {
     ScanOptions {
         now: kubelet_ckpt::ops::scan::time::parse(NOW),
@@ -24,47 +20,9 @@ fn opts() -> ScanOptions {
     }
 }
 
-/// A copy of the sample with the modes and mtimes of its `meta.tsv` (git
-/// keeps neither).
+/// A copy of the sample under `dir`, modes and mtimes restored.
 fn sample_copy(dir: &Path) -> PathBuf {
-    let dst = dir.join("node");
-    copy_tree(&corpus(), &dst);
-    let meta = fs::read_to_string(corpus().join("meta.tsv")).unwrap();
-    for line in meta
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
-        let f: Vec<&str> = line.split('\t').collect();
-        let p = dst.join(f[0]);
-        let mode = u32::from_str_radix(f[1], 8).unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
-        let t: i64 = f[2].parse().unwrap();
-        let ft = std::time::UNIX_EPOCH + std::time::Duration::from_secs(t as u64);
-        fs::File::options()
-            .write(true)
-            .open(&p)
-            .unwrap()
-            .set_modified(ft)
-            .unwrap();
-    }
-    dst
-}
-
-fn copy_tree(src: &Path, dst: &Path) {
-    fs::create_dir_all(dst).unwrap();
-    for e in fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let ty = e.file_type().unwrap();
-        let to = dst.join(e.file_name());
-        if ty.is_dir() {
-            copy_tree(&e.path(), &to);
-        } else if ty.is_symlink() {
-            std::os::unix::fs::symlink(fs::read_link(e.path()).unwrap(), &to).unwrap();
-        } else {
-            fs::copy(e.path(), &to).unwrap();
-        }
-    }
+    crate::support::sample_copy(&dir.join("node"))
 }
 
 fn tar_bytes(root: &Path) -> Vec<u8> {

@@ -346,3 +346,52 @@ pub fn env_usize(name: &str, default: usize) -> usize {
         Err(_) => default,
     }
 }
+
+/// The sample node snapshot (`corpus/node-snapshot`).
+pub fn sample_snapshot() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/node-snapshot")
+}
+
+/// Copies the tree `src` to `dst` (symbolic links as links).
+pub fn copy_tree(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let ty = e.file_type().unwrap();
+        let to = dst.join(e.file_name());
+        if ty.is_dir() {
+            copy_tree(&e.path(), &to);
+        } else if ty.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(e.path()).unwrap(), &to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+}
+
+/// A copy of the sample node snapshot at `dst`, with the modes and mtimes
+/// of its `meta.tsv` (git keeps neither; what `make.py --restore-meta COPY`
+/// does).
+pub fn sample_copy(dst: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let src = sample_snapshot();
+    copy_tree(&src, dst);
+    let meta = std::fs::read_to_string(src.join("meta.tsv")).unwrap();
+    for line in meta
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        let p = dst.join(f[0]);
+        let mode = u32::from_str_radix(f[1], 8).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        let t: u64 = f[2].parse().unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(t))
+            .unwrap();
+    }
+    dst.to_path_buf()
+}
