@@ -463,9 +463,13 @@ pub fn serde_accepts(data: &[u8]) -> Option<bool> {
 /// * an undamaged object or array document comes back from `recover`
 ///   unchanged, with no edits and nothing dropped;
 /// * whatever `recover` returns is JSON serde_json accepts, in which
-///   `diagnose` finds nothing, and `recover` gives it back unchanged.
+///   `diagnose` finds nothing, and `recover` gives it back unchanged;
+/// * a text cut inside a top-level member's string (`recover_payload`):
+///   the salvaged payload is JSON, and the envelope is JSON whose member
+///   holds exactly the payload's text (unquoted, as Go reads it).
 pub fn salvage(data: &[u8]) {
     use kubelet_ckpt::salvage::{diagnose, recover};
+    check_payload(data);
     let d = diagnose(data);
     let accepted = serde_accepts(data);
     if let Some(acc) = accepted {
@@ -525,6 +529,41 @@ pub fn salvage(data: &[u8]) {
             show(&r.text)
         ),
     }
+}
+
+/// The `recover_payload` part of the `salvage` target.
+fn check_payload(data: &[u8]) {
+    let Some(Ok(p)) = kubelet_ckpt::salvage::recover_payload(data, &[]) else {
+        return;
+    };
+    assert_ne!(
+        serde_accepts(&p.payload.text),
+        Some(false),
+        "the salvaged payload is not JSON: {} (from {})",
+        show(&p.payload.text),
+        show(data)
+    );
+    // Members before the payload are kept as they were: only a UTF-8
+    // envelope is one serde_json can read.
+    if std::str::from_utf8(&p.envelope.text).is_err() {
+        return;
+    }
+    let env: serde_json::Value = serde_json::from_slice(&p.envelope.text).unwrap_or_else(|e| {
+        panic!(
+            "the envelope is not JSON ({e}): {} (from {})",
+            show(&p.envelope.text),
+            show(data)
+        )
+    });
+    let held = env.get(&p.key).and_then(serde_json::Value::as_str);
+    assert!(
+        held.is_some_and(|h| h.as_bytes() == p.payload.text),
+        "the envelope's {:?} does not hold the payload {}: {} (from {})",
+        p.key,
+        show(&p.payload.text),
+        show(&p.envelope.text),
+        show(data)
+    );
 }
 
 /// The paths the `identify` target chooses from: every kubelet file name
