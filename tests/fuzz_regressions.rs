@@ -254,6 +254,34 @@ fn convert_human_document_float_reads_back_the_same() {
     regression("convert", "bootstrap-pod.float-roundtrip");
 }
 
+/// `salvage`, the `recover_payload` property added on 2026-12-05 (found
+/// within a minute of its first run): the envelope keeps the members before
+/// the payload as they were, here a number (`8E589934592`) that is valid
+/// JSON but out of f64's range, which serde_json refuses as a *value*; the
+/// check parsed the envelope into a `serde_json::Value` to read the payload
+/// member back. Not a library bug: the check now skips the other members
+/// unread (`member_string` in fuzz/src/lib.rs) and still compares the
+/// payload member with serde_json's unescaping.
+#[test]
+fn salvage_payload_check_skips_numbers_out_of_f64_range() {
+    regression("salvage", "payload-after-out-of-range-number");
+    let input = std::fs::read(
+        root().join("tests/data/fuzz-regressions/salvage/payload-after-out-of-range-number"),
+    )
+    .unwrap();
+    let p = kubelet_ckpt::salvage::recover_payload(&input, &[])
+        .expect("cut inside a member's string")
+        .expect("salvageable");
+    // Hand-derived: the torn string dropped and the array closed after its
+    // complete elements (`\u00e9` unescaped to `é`), then quoted back as
+    // Go's json.Marshal writes it (`<` as `\u003c`, `é` as itself).
+    assert_eq!(p.payload.text, r#"{"x":["<é",1]}"#.as_bytes());
+    assert_eq!(
+        String::from_utf8(p.envelope.text).unwrap(),
+        r#"{"a":8E589934592,"data":"{\"x\":[\"\u003cé\",1]}"}"#
+    );
+}
+
 /// `cpu` (family target), slow input: a cpu-v3 pod entry of 2^20 CPUs,
 /// which the `MAX_RANGE_SPAN` cap of the cpuset parser allows (the kubelet
 /// accepts it too; the Go reference takes about 8 s for one verify). One
