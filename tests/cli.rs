@@ -459,6 +459,12 @@ fn a_file_under_another_files_name_gets_that_names_release_verdict() {
             "{r}"
         );
     }
+    // identify says the same, and which file the kubelet reads it as.
+    let o = run(&["identify", "-o", "json", path]);
+    let r = &json(&o)[0];
+    assert_eq!(r["verdict"], "invalid-json", "{r}");
+    assert_eq!(r["file"], "memory_manager_state", "{r}");
+    assert_eq!(r["read_as"], "cpu_manager_state", "{r}");
     // Under its own name the same bytes are fine.
     let own = dir.path().join("memory_manager_state");
     std::fs::rename(&misplaced, &own).unwrap();

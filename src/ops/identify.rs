@@ -61,6 +61,10 @@ pub struct IdentifyReport {
     /// The chosen kind (`null`: not a kubelet file).
     pub kind: Option<&'static str>,
     pub file: Option<&'static str>,
+    /// The file the verdict reads it as, when the path names another
+    /// kubelet file than the content's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_as: Option<&'static str>,
     /// Why this kind (one sentence).
     pub reason: String,
     /// The verdict as `verify` gives it.
@@ -141,6 +145,7 @@ pub fn identify_bytes(path: &Path, bytes: &[u8], req: &Request) -> Result<Identi
         path: path.to_path_buf(),
         kind: report.kind,
         file: report.file,
+        read_as: report.read_as,
         reason,
         verdict: report.status.as_str(),
         message: report.verification.message.clone(),

@@ -11,12 +11,18 @@ use crate::ops::identify::IdentifyReport;
 pub fn text(out: &mut dyn Write, r: &IdentifyReport) -> io::Result<()> {
     let path = sanitized(&r.path.display().to_string());
     match r.kind {
-        Some(k) => writeln!(
-            out,
-            "{path}: {} ({k}, file {})",
-            verdict(r.verdict),
-            r.file.unwrap_or("-")
-        )?,
+        Some(k) => {
+            write!(
+                out,
+                "{path}: {} ({k}, file {}",
+                verdict(r.verdict),
+                r.file.unwrap_or("-")
+            )?;
+            match r.read_as {
+                Some(f) => writeln!(out, ", read by the kubelet as {f})")?,
+                None => writeln!(out, ")")?,
+            }
+        }
         None => writeln!(out, "{path}: {}", verdict(r.verdict))?,
     }
     if !r.reason.is_empty() {
