@@ -270,8 +270,9 @@ fn content_of_another_file_under_a_kubelet_name_is_an_error() {
         .unwrap_or_else(|| panic!("{:#?}", r.findings));
     assert_eq!(f.severity, Severity::Error, "{f:?}");
     assert!(
-        f.message
-            .starts_with("invalid-json (memory) for kubelet 1.34: "),
+        f.message.starts_with(
+            "invalid-json (memory, the content of a memory_manager_state) for kubelet 1.34: "
+        ),
         "{f:?}"
     );
     assert!(

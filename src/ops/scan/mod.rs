@@ -789,15 +789,21 @@ fn judge_state(
             } else {
                 "the kubelet logs it and goes on"
             };
+            // Content of another kubelet file under this one's name.
+            let what = match (report.read_as, report.file) {
+                (Some(_), Some(own)) => format!(
+                    "{}, the content of a {own}",
+                    summary.kind.as_deref().unwrap_or("?")
+                ),
+                _ => summary.kind.as_deref().unwrap_or("?").to_string(),
+            };
             findings.push(Finding::new(
                 "state.verdict",
                 sev,
                 vec![path.to_string()],
                 format!(
-                    "{} ({}) for {who}: {}; {consequence}",
-                    summary.verdict,
-                    summary.kind.as_deref().unwrap_or("?"),
-                    summary.message
+                    "{} ({what}) for {who}: {}; {consequence}",
+                    summary.verdict, summary.message
                 ),
             ));
         }
