@@ -6,7 +6,7 @@
 # committed seeds, and a Markdown row per target in DIR/results.md.
 #
 #   fuzz/campaign.sh                      # every target, one per core
-#   JOBS=1 SECS=600 fuzz/campaign.sh cpu dra    # two targets, 10 min each
+#   JOBS=1 SECS=600 fuzz/campaign.sh cpu dra    # two targets, 10 CPU-minutes each
 #   DIR=/srv/fuzz fuzz/campaign.sh        # corpora and logs elsewhere
 #
 # Rerunning continues from the grown corpora (a target's row is then for
