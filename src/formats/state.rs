@@ -207,12 +207,25 @@ pub struct OtherState {
     pub source: Source,
     /// The kind's one-line summary (what the file is).
     pub summary: String,
-    /// The document when it is JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The document when it is JSON (`null` included: a present `null`
+    /// reads back as `Some(Null)`, an absent member as `None`).
+    #[serde(
+        default,
+        deserialize_with = "present_value",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document: Option<serde_json::Value>,
     /// Otherwise its text (UTF-8, lossy), when it is not JSON (YAML files).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+/// A member that is present holds a value, `null` included (serde's
+/// `Option` would read a present `null` as absent).
+fn present_value<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
 }
 
 /// Lifts `bytes`, read as the kind named `kind_name`, into its family's
