@@ -458,6 +458,9 @@ fn a_file_under_another_files_name_gets_that_names_release_verdict() {
                 && note.contains("give it its own name (memory_manager_state)"),
             "{r}"
         );
+        // The memory policy the content needs is no concern of the CPU
+        // manager reading it: no policy note.
+        assert_eq!(r["notes"].as_array().map(Vec::len), Some(1), "{r}");
     }
     // identify says the same, and which file the kubelet reads it as.
     let o = run(&["identify", "-o", "json", path]);

@@ -312,8 +312,12 @@ fn judge_validated(path: &Path, bytes: &[u8], req: &Request) -> Result<FileRepor
             "the content is a {own} file ({name}) stored under the name of {f}: a kubelet reading it as {f} would refuse it; if it was copied to the wrong place, give it its own name ({own}), else restore {f} from a backup"
         ));
     }
-    if let Some(n) = policy_note(name, bytes, req) {
-        notes.push(n);
+    // The policy a misnamed file's content needs is not what the name's
+    // reader checks: the note above says what to do instead.
+    if misnamed.is_none() {
+        if let Some(n) = policy_note(name, bytes, req) {
+            notes.push(n);
+        }
     }
     let mut report = FileReport {
         path: path.to_path_buf(),
