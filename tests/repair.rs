@@ -540,17 +540,17 @@ fn lock_and_dry_run_leave_the_file_untouched() {
         unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
         0
     );
-    let run = |extra: &[&str]| {
+    let run = |lock: &std::path::Path, extra: &[&str]| {
         std::process::Command::new(bin())
             .arg("repair")
             .arg("--lock-file")
-            .arg(&lock)
+            .arg(lock)
             .args(extra)
             .arg(&file)
             .output()
             .unwrap()
     };
-    let out = run(&[]);
+    let out = run(&lock, &[]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -558,25 +558,18 @@ fn lock_and_dry_run_leave_the_file_untouched() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(std::fs::read(&file).unwrap(), bad);
-    let out = run(&["--dry-run"]);
+    let out = run(&lock, &["--dry-run"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("+++"));
     assert_eq!(std::fs::read(&file).unwrap(), bad);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
-    // Unlocked, the repair proceeds. A fresh lock file, not the one just
-    // released: a child that another test thread forks keeps a copy of
-    // `held`'s file description until it execs (O_CLOEXEC acts only then),
-    // so the old lock may look held for an instant after a drop.
-    drop(held);
+    // Unlocked, the repair proceeds: under a lock file no one holds. Not
+    // `held`'s, even dropped: a child that another test thread forks keeps
+    // a copy of its file description until it execs (O_CLOEXEC acts only
+    // then), so a released lock may look held for an instant.
     let free = dir.path().join("kubelet-free.lock");
     std::fs::write(&free, b"").unwrap();
-    let out = std::process::Command::new(bin())
-        .arg("repair")
-        .arg("--lock-file")
-        .arg(&free)
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = run(&free, &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
