@@ -516,6 +516,34 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_kubelet-ckpt")
 }
 
+/// A syntax error inside the text (a digit of the checksum turned into a
+/// letter) is no cut that salvage mends: the file is set aside, and the
+/// plan says where the bad byte is and that mending it by hand keeps the
+/// entries (the backup keeps every byte).
+#[test]
+fn a_syntax_error_inside_the_text_names_its_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cpu_manager_state");
+    let mut bad = std::fs::read(golden_dir().join("cpu-v2/gen-1.json")).unwrap();
+    let at = bad.len() - 3; // inside the checksum's digits: `…"checksum":NNN}`
+    assert!(bad[at].is_ascii_digit());
+    bad[at] = b'x';
+    std::fs::write(&file, &bad).unwrap();
+    let out = std::process::Command::new(bin())
+        .args(["repair", "--dry-run"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(&format!("a syntax error inside the text at byte {at} "))
+            && text.contains(&format!("mend byte {at} by hand")),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), bad);
+}
+
 /// The CLI refuses while another open file description holds the lock,
 /// and --dry-run writes nothing.
 #[test]

@@ -538,16 +538,21 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
     };
     let mut content = bytes.to_vec();
     let mut found = if is_blank(bytes) { None } else { lifted(bytes) };
+    // A syntax error inside the text (not a cut): salvage does not mend it.
+    let mut syntax: Option<Box<salvage::Diagnosis>> = None;
     if found.is_none() && !is_blank(bytes) {
         // A payload string cut short first (its entries are inside it),
         // then the envelope as JSON text.
         let recs = records(&plan.file);
         // A payload written after plain members (cpu-v4, memory-v3 keep
         // their state in both) comes second: the plain members are whole.
-        let mut tries: Vec<salvage::Recovery> = salvage::recover_with(bytes, recs)
-            .ok()
-            .into_iter()
-            .collect();
+        let recovered = salvage::recover_with(bytes, recs);
+        syntax = recovered
+            .as_ref()
+            .err()
+            .filter(|e| e.diagnosis.code == salvage::Code::Syntax)
+            .map(|e| e.diagnosis.clone());
+        let mut tries: Vec<salvage::Recovery> = recovered.ok().into_iter().collect();
         if let Some(Ok(p)) = salvage::recover_payload(bytes, recs) {
             if crate::go::json::equal_fold(p.key.as_bytes(), b"data") {
                 let at = if p.members_before == 0 {
@@ -647,6 +652,11 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
             "the file holds only NUL bytes".to_string()
         } else if is_blank(bytes) {
             "the file holds only whitespace and NUL bytes".to_string()
+        } else if let Some(d) = &syntax {
+            format!(
+                "a syntax error inside the text at byte {} (line {}, column {}): {}; salvage mends a file cut short, not this",
+                d.offset, d.line, d.column, d.message
+            )
         } else {
             "nothing in the file can be read as a kubelet state".to_string()
         };
@@ -657,10 +667,16 @@ pub fn plan(path: &Path, bytes: &[u8], req: &RepairRequest) -> Result<Plan, Repa
         plan.changes.push(Change {
             strategy: "salvage",
             what: "set the file aside (rename it to a backup)".into(),
-            reason: format!(
-                "{what}: no entry can be kept, and the kubelet starts with a fresh state when {} is absent",
-                plan.file
-            ),
+            reason: match &syntax {
+                Some(d) => format!(
+                    "{what}: the kubelet starts with a fresh state when {} is absent; the backup keeps every byte: to keep the entries instead, mend byte {} by hand and run repair again",
+                    plan.file, d.offset
+                ),
+                None => format!(
+                    "{what}: no entry can be kept, and the kubelet starts with a fresh state when {} is absent",
+                    plan.file
+                ),
+            },
         });
         return Ok(plan);
     };
